@@ -1,0 +1,259 @@
+"""``SearchSpace``: named dimensions, possibly a union of conditional subspaces.
+
+A search space is a list of *subspaces* (one per dict of a ``param_grid``-style
+list), each mapping parameter names to dimensions. For the surrogate every
+configuration is encoded into one fixed-width vector of [0, 1]:
+
+* with several subspaces, a one-hot block says which subspace the configuration
+  comes from;
+* then one block of columns per distinct ``(name, dimension)`` pair; subspaces that
+  share a parameter with the same range share its columns. Columns a subspace
+  does not use are set to 0.5.
+"""
+
+import math
+
+import numpy as np
+from scipy.stats import qmc
+
+from ._dimensions import Categorical, Integer, Real
+
+_INACTIVE = 0.5
+
+
+class SearchSpace:
+    """A union of subspaces of named dimensions, encoded on the unit cube.
+
+    Parameters
+    ----------
+    subspaces : list of dict of str -> Dimension
+        The subspaces. Build one from user input with
+        :func:`sktune.space.as_search_space`.
+
+    Attributes
+    ----------
+    n_columns : int
+        Width of the encoding.
+    names : list of str
+        Every parameter name, in order of first appearance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktune.space import Integer, Real, SearchSpace
+    >>> space = SearchSpace([{"C": Real(1e-3, 1e3, "log-uniform"), "k": Integer(1, 5)}])
+    >>> configs = space.sample(3, np.random.default_rng(0))
+    >>> space.encode(configs).shape
+    (3, 2)
+    """
+
+    def __init__(self, subspaces):
+        self.subspaces = [dict(s) for s in subspaces]
+        self._features = []  # distinct (name, dimension) pairs
+        self._feature_ids = []  # per subspace: name -> feature index
+        for subspace in self.subspaces:
+            ids = {}
+            for name, dim in subspace.items():
+                for j, (other_name, other_dim) in enumerate(self._features):
+                    if other_name == name and other_dim == dim:
+                        ids[name] = j
+                        break
+                else:
+                    ids[name] = len(self._features)
+                    self._features.append((name, dim))
+            self._feature_ids.append(ids)
+        offset = len(self.subspaces) if len(self.subspaces) > 1 else 0
+        self._slices = []
+        for _, dim in self._features:
+            self._slices.append(slice(offset, offset + dim.n_columns))
+            offset += dim.n_columns
+        self.n_columns = offset
+        self.names = list(dict.fromkeys(name for name, _ in self._features))
+
+    def __repr__(self):
+        return f"SearchSpace({self.subspaces!r})"
+
+    def __len__(self):
+        return len(self.subspaces)
+
+    @property
+    def size(self):
+        """Number of distinct configurations, or ``math.inf`` with a ``Real``."""
+        total = 0
+        for subspace in self.subspaces:
+            count = 1
+            for dim in subspace.values():
+                if isinstance(dim, Real):
+                    return math.inf
+                if isinstance(dim, Categorical):
+                    count *= len(dim.choices)
+                elif np.isfinite(dim.low) and np.isfinite(dim.high):
+                    count *= int(dim.high - dim.low + 1)
+                else:
+                    return math.inf
+            total += count
+        return total
+
+    def check_names(self, valid_names, owner="the estimator"):
+        """Raise a ValueError naming every parameter ``owner`` does not have.
+
+        Parameters
+        ----------
+        valid_names : iterable of str
+            Parameter names that may be searched (``estimator.get_params()``).
+        owner : str, default="the estimator"
+            What the names belong to, for the message.
+        """
+        valid = set(valid_names)
+        unknown = [name for name in self.names if name not in valid]
+        if unknown:
+            raise ValueError(
+                f"Invalid parameter(s) {unknown} for {owner}. Valid parameters are: "
+                f"{sorted(valid)}. Use 'step__param' to reach a Pipeline step's "
+                "parameter."
+            )
+
+    # -- sampling -------------------------------------------------------------
+    def _from_unit_rows(self, u):
+        """Configurations from rows of [0, 1]^(1 + max subspace width)."""
+        k = len(self.subspaces)
+        which = np.minimum((u[:, 0] * k).astype(int), k - 1)
+        configs = [None] * len(u)
+        for s, subspace in enumerate(self.subspaces):
+            rows = np.flatnonzero(which == s)
+            values = {
+                name: dim.from_unit(u[rows, 1 + j])
+                for j, (name, dim) in enumerate(subspace.items())
+            }
+            for i, row in enumerate(rows):
+                configs[row] = {name: values[name][i] for name in subspace}
+        return configs
+
+    def _unit_width(self):
+        return 1 + max(len(s) for s in self.subspaces)
+
+    def sample(self, n, random_state):
+        """Draw ``n`` configurations at random from the priors.
+
+        Parameters
+        ----------
+        n : int
+            Number of configurations.
+        random_state : numpy.random.Generator
+            Source of randomness.
+
+        Returns
+        -------
+        configs : list of dict
+        """
+        return self._from_unit_rows(random_state.uniform(size=(n, self._unit_width())))
+
+    def sobol(self, n, random_state):
+        """Draw ``n`` configurations from a scrambled Sobol sequence.
+
+        The first ``n`` points of a sequence of length ``2**ceil(log2(n))`` are used,
+        so that the design spreads evenly for any ``n``.
+
+        Parameters
+        ----------
+        n : int
+            Number of configurations.
+        random_state : numpy.random.Generator
+            Seeds the scrambling.
+
+        Returns
+        -------
+        configs : list of dict
+        """
+        if n == 0:
+            return []
+        engine = qmc.Sobol(d=self._unit_width(), scramble=True, seed=random_state)
+        u = engine.random_base2(max(0, math.ceil(math.log2(n))))[:n]
+        return self._from_unit_rows(u)
+
+    # -- encoding -------------------------------------------------------------
+    def subspace_index(self, config):
+        """Index of the first subspace that holds ``config``.
+
+        Raises
+        ------
+        ValueError
+            If no subspace has exactly these names and values in range.
+        """
+        for s, subspace in enumerate(self.subspaces):
+            if set(subspace) == set(config) and all(
+                dim.contains(config[name]) for name, dim in subspace.items()
+            ):
+                return s
+        raise ValueError(f"Configuration {config!r} lies in no subspace of {self!r}.")
+
+    def encode(self, configs):
+        """Encode configurations as an array of shape (n, n_columns)."""
+        out = np.full((len(configs), self.n_columns), _INACTIVE)
+        which = np.array([self.subspace_index(c) for c in configs], dtype=int)
+        if len(self.subspaces) > 1:
+            out[:, : len(self.subspaces)] = 0.0
+            out[np.arange(len(configs)), which] = 1.0
+        for s, ids in enumerate(self._feature_ids):
+            rows = np.flatnonzero(which == s)
+            if rows.size == 0:
+                continue
+            for name, j in ids.items():
+                dim = self._features[j][1]
+                out[rows, self._slices[j]] = dim.encode([configs[r][name] for r in rows])
+        return out
+
+    def decode(self, X):
+        """Decode an array of shape (n, n_columns) into configurations."""
+        X = np.asarray(X, dtype=float)
+        k = len(self.subspaces)
+        which = np.argmax(X[:, :k], axis=1) if k > 1 else np.zeros(len(X), dtype=int)
+        configs = [None] * len(X)
+        for s, ids in enumerate(self._feature_ids):
+            rows = np.flatnonzero(which == s)
+            values = {
+                name: self._features[j][1].decode(X[np.ix_(rows, _cols(self._slices[j]))])
+                for name, j in ids.items()
+            }
+            for i, row in enumerate(rows):
+                configs[row] = {name: values[name][i] for name in ids}
+        return configs
+
+    def snap(self, X):
+        """Round rows of the cube onto the encodings of real configurations."""
+        return self.encode(self.decode(X))
+
+    def continuous_columns(self, subspace):
+        """Columns of the ``Real`` dimensions that subspace ``subspace`` uses."""
+        return np.array(
+            [
+                self._slices[j].start
+                for j in self._feature_ids[subspace].values()
+                if isinstance(self._features[j][1], Real)
+            ],
+            dtype=int,
+        )
+
+    def neighbours(self, config):
+        """Configurations that differ from ``config`` in one discrete value.
+
+        An ``Integer`` moves one step up or down; a ``Categorical`` takes each of its
+        other choices.
+        """
+        subspace = self.subspaces[self.subspace_index(config)]
+        out = []
+        for name, dim in subspace.items():
+            if isinstance(dim, Integer):
+                options = [config[name] - 1, config[name] + 1]
+                options = [v for v in options if dim.contains(v)]
+            elif isinstance(dim, Categorical):
+                i = dim.index(config[name])
+                options = [c for j, c in enumerate(dim.choices) if j != i]
+            else:
+                continue
+            out.extend({**config, name: value} for value in options)
+        return out
+
+
+def _cols(s):
+    return np.arange(s.start, s.stop)
