@@ -1,0 +1,129 @@
+"""Acquisition functions: pure functions of the posterior ``(mean, std)`` and the best
+observed value. Scores are maximised ("higher is better") everywhere.
+
+Expected Improvement is computed in log space (log-EI, Ament et al., "Unexpected
+Improvements to Expected Improvement for Bayesian Optimization", NeurIPS 2023), so
+that it neither underflows nor loses its slope far from the incumbent.
+"""
+
+import numpy as np
+from scipy.special import erfcx, log_ndtr, ndtr
+
+_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+_LOG_SQRT_PI_OVER_2 = 0.5 * np.log(np.pi / 2)
+_EPS = np.finfo(float).eps
+
+
+def _log1mexp(x):
+    """log(1 - exp(x)) for x < 0, accurate for x near 0 and very negative x."""
+    return np.where(x > -np.log(2), np.log(-np.expm1(x)), np.log1p(-np.exp(x)))
+
+
+def _log_h(z):
+    """log(phi(z) + z * Phi(z)): the log of EI for a unit-variance posterior.
+
+    Three regimes (Ament et al. 2023, eq. 9): direct evaluation for z > -1; for
+    moderately negative z, h(z) = phi(z) * (1 - |z| * sqrt(pi/2) * erfcx(|z|/sqrt(2)))
+    evaluated with log1mexp; for very negative z, the asymptote
+    log phi(z) - 2 log|z|.
+    """
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    upper = z > -1
+    zu = z[upper]
+    out[upper] = np.log(np.exp(-0.5 * zu**2 - _LOG_SQRT_2PI) + zu * ndtr(zu))
+    far = z < -1 / np.sqrt(_EPS)
+    mid = ~upper & ~far
+    zm = z[mid]
+    log_tail = np.log(erfcx(-zm / np.sqrt(2)) * np.abs(zm)) + _LOG_SQRT_PI_OVER_2
+    out[mid] = -0.5 * zm**2 - _LOG_SQRT_2PI + _log1mexp(log_tail)
+    zf = z[far]
+    out[far] = -0.5 * zf**2 - _LOG_SQRT_2PI - 2 * np.log(np.abs(zf))
+    return out
+
+
+def log_expected_improvement(mean, std, best, xi=0.0):
+    """Logarithm of the Expected Improvement over ``best``.
+
+    Parameters
+    ----------
+    mean, std : ndarray of shape (n,)
+        Posterior mean and standard deviation.
+    best : float
+        Best value observed so far.
+    xi : float, default=0.0
+        Minimum improvement that counts (exploration margin).
+
+    Returns
+    -------
+    log_ei : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktune.optimizers import log_expected_improvement
+    >>> float(np.exp(log_expected_improvement(np.array([0.0]), np.array([1.0]), 0.0)[0]))
+    0.398...
+    """
+    std = np.maximum(np.asarray(std, dtype=float), 1e-12)
+    z = (np.asarray(mean, dtype=float) - best - xi) / std
+    return _log_h(z) + np.log(std)
+
+
+def probability_of_improvement(mean, std, best, xi=0.01):
+    """Log-probability that a point improves on ``best`` by at least ``xi``.
+
+    Returned in log space for the same reason as log-EI; the ordering is that of PI.
+    """
+    std = np.maximum(np.asarray(std, dtype=float), 1e-12)
+    return log_ndtr((np.asarray(mean, dtype=float) - best - xi) / std)
+
+
+def upper_confidence_bound(mean, std, best=None, kappa=1.96):
+    """Optimistic bound ``mean + kappa * std`` (scikit-optimize's "LCB" for maximising).
+
+    ``best`` is accepted and ignored so that every acquisition has one signature.
+    """
+    return np.asarray(mean, dtype=float) + kappa * np.asarray(std, dtype=float)
+
+
+ACQUISITIONS = {
+    "EI": (log_expected_improvement, {"xi": 0.0}),
+    "PI": (probability_of_improvement, {"xi": 0.01}),
+    "LCB": (upper_confidence_bound, {"kappa": 1.96}),
+}
+
+
+def make_acquisition(name, **kwargs):
+    """The acquisition function called ``name``, with its options bound.
+
+    Parameters
+    ----------
+    name : {"EI", "PI", "LCB"}
+        Expected Improvement (log space), Probability of Improvement (log space) or
+        the confidence bound.
+    **kwargs
+        Options of that function (``xi`` for EI and PI, ``kappa`` for LCB).
+
+    Returns
+    -------
+    acquisition : callable
+        ``acquisition(mean, std, best) -> ndarray``; larger is more promising.
+    """
+    if name not in ACQUISITIONS:
+        raise ValueError(
+            f"acq_func must be one of {sorted(ACQUISITIONS)}. Got {name!r} instead."
+        )
+    function, defaults = ACQUISITIONS[name]
+    unknown = set(kwargs) - set(defaults)
+    if unknown:
+        raise ValueError(
+            f"acq_func_kwargs {sorted(unknown)} do not apply to {name!r}; it takes "
+            f"{sorted(defaults)}."
+        )
+    options = {**defaults, **kwargs}
+
+    def acquisition(mean, std, best):
+        return function(mean, std, best, **options)
+
+    return acquisition
