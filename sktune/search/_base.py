@@ -1,0 +1,208 @@
+"""What every sktune search driver shares, on top of sklearn's ``BaseSearchCV``.
+
+A driver implements ``_run_search`` as a loop of *batches*: ask an optimizer for
+configurations, evaluate them with sklearn's ``evaluate_candidates`` through a
+:class:`SearchLoop`, tell the optimizer the scores. The loop owns everything
+around one batch: sklearn's callback contexts, failed batches, the progress bar,
+the time budget and user callbacks. sklearn keeps doing scoring, multimetric,
+``refit``, ``error_score`` and ``cv_results_``.
+"""
+
+import math
+import numbers
+import time
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+from tqdm.auto import tqdm
+
+from ..space import as_search_space
+from ._compat import BaseSearchCV, Interval, tolerate_failed_batches
+
+
+def _driving_metric(results, refit):
+    """The metric the optimizer maximises: the refit metric, else the first one."""
+    if "mean_test_score" in results:
+        return "score"
+    if isinstance(refit, str) and f"mean_test_{refit}" in results:
+        return refit
+    return next(key[len("mean_test_") :] for key in results if key.startswith("mean_test_"))
+
+
+class TunerSearchCV(BaseSearchCV):
+    """Base of sktune's search estimators: shared parameters and validation.
+
+    Subclasses define ``_run_search``. Parameters shared by all of them (beyond
+    sklearn's ``BaseSearchCV``) are documented on the subclasses: ``random_state``,
+    ``timeout``, ``callbacks`` and ``progress_bar``.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "random_state": ["random_state"],
+        "timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "callbacks": [list, tuple, callable, None],
+        "progress_bar": ["boolean"],
+    }
+
+    def _search_space(self, spec, name):
+        """Convert ``spec`` and check its names against the estimator's parameters."""
+        space = as_search_space(spec, name)
+        space.check_names(
+            self.estimator.get_params(deep=True), owner=type(self.estimator).__name__
+        )
+        return space
+
+    def _callbacks(self):
+        if self.callbacks is None:
+            return []
+        callbacks = [self.callbacks] if callable(self.callbacks) else list(self.callbacks)
+        for i, callback in enumerate(callbacks):
+            if not callable(callback):
+                raise TypeError(
+                    f"callbacks[{i}] must be callable (result -> bool). Got "
+                    f"{callback!r} instead."
+                )
+        return callbacks
+
+
+class SearchLoop:
+    """Evaluates batches for a driver and decides when the search stops.
+
+    Parameters
+    ----------
+    search : TunerSearchCV
+        The driver (for its options and ``refit``).
+    evaluate_candidates : callable
+        sklearn's evaluation closure handed to ``_run_search``.
+    callback_ctx : sklearn CallbackContext or None
+        sklearn's (>= 1.9) callback context handed to ``_run_search``.
+    total : int
+        Planned number of evaluations, for the progress bar.
+
+    Attributes
+    ----------
+    configs : list of dict
+        Every configuration evaluated, in order.
+    scores : ndarray
+        Their mean test score on the driving metric (NaN where a fit failed).
+    """
+
+    def __init__(self, search, evaluate_candidates, callback_ctx, total):
+        self._search = search
+        self._evaluate = evaluate_candidates
+        self._callbacks = search._callbacks()
+        self._ctx = None
+        if callback_ctx is not None:
+            self._ctx = callback_ctx.subcontext(
+                task_name="search", max_subtasks=None
+            ).call_on_fit_task_begin(estimator=search)
+        self._start = time.monotonic()
+        self._bar = tqdm(
+            total=total,
+            disable=not search.progress_bar,
+            desc=type(search).__name__,
+            unit="trial",
+            dynamic_ncols=True,
+        )
+        self.configs = []
+        self.scores = np.empty(0)
+        self.stopped = False
+        self.results = None
+
+    @property
+    def elapsed(self):
+        """Seconds since the search started."""
+        return time.monotonic() - self._start
+
+    def evaluate(self, configs, more_results=None, cv=None):
+        """Cross-validate ``configs`` and return their scores on the driving metric.
+
+        A batch in which every fit fails does not end the search: its candidates
+        are recorded with ``error_score`` (NaN scores here) like any other.
+        """
+        kwargs = {"more_results": more_results}
+        if cv is not None:
+            kwargs["cv"] = cv
+        batch_ctx = None
+        if self._ctx is not None:
+            batch_ctx = self._ctx.subcontext(
+                task_name="batch",
+                max_subtasks=len(configs) * self._search.n_splits_,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self._search)
+            kwargs["callback_ctx"] = batch_ctx
+        with tolerate_failed_batches():
+            self.results = self._evaluate(configs, **kwargs)
+        if batch_ctx is not None:
+            batch_ctx.call_on_fit_task_end(estimator=self._search)
+        metric = _driving_metric(self.results, self._search.refit)
+        batch_scores = np.asarray(self.results[f"mean_test_{metric}"], dtype=float)[
+            -len(configs) :
+        ]
+        self.configs.extend(configs)
+        self.scores = np.concatenate([self.scores, batch_scores])
+        self._after_batch(len(configs))
+        return batch_scores
+
+    def _after_batch(self, n):
+        best = self.best_score
+        self._bar.update(n)
+        if math.isfinite(best):
+            self._bar.set_postfix(best=f"{best:.4g}", refresh=False)
+        timeout = self._search.timeout
+        if timeout is not None and self.elapsed >= timeout:
+            self.stopped = True
+        result = self.result()
+        for callback in self._callbacks:
+            if callback(result):
+                self.stopped = True
+
+    @property
+    def best_score(self):
+        """Best finite score so far (``-inf`` when none)."""
+        finite = self.scores[np.isfinite(self.scores)]
+        return float(finite.max()) if finite.size else -math.inf
+
+    def result(self):
+        """The search so far, as handed to callbacks."""
+        finite = np.isfinite(self.scores)
+        best = int(np.flatnonzero(finite)[np.argmax(self.scores[finite])]) if finite.any() else None
+        return OptimizeResult(
+            x=None if best is None else self.configs[best],
+            best_score=self.best_score,
+            fun=-self.best_score,
+            x_iters=list(self.configs),
+            scores=self.scores.copy(),
+            func_vals=-self.scores,
+            elapsed=self.elapsed,
+        )
+
+    def close(self):
+        """Close the progress bar and sklearn's callback context.
+
+        Raises
+        ------
+        ValueError
+            When no candidate of the whole search could be fitted, as sklearn does
+            for a search whose fits all failed.
+        """
+        self._bar.close()
+        if self._ctx is not None:
+            self._ctx.call_on_fit_task_end(estimator=self._search)
+        if self.configs and not np.isfinite(self.scores).any():
+            raise ValueError(
+                f"All the {len(self.configs)} candidates failed to fit. It is very "
+                "likely that the estimator or the search space is misconfigured; "
+                "set error_score='raise' to see the error."
+            )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self._bar.close()
+        return False

@@ -1,0 +1,52 @@
+"""Every private scikit-learn name sktune uses, in one place.
+
+A scikit-learn release that moves one of them breaks this module only.
+"""
+
+import contextlib
+import contextvars
+import warnings
+
+import sklearn.model_selection._search as _sklearn_search
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils._param_validation import Interval, StrOptions
+
+__all__ = ["BaseSearchCV", "Interval", "StrOptions", "tolerate_failed_batches"]
+
+# sklearn's ``evaluate_candidates`` raises "All the N fits failed" as soon as every
+# fit of *one call* fails, whatever ``error_score`` says. A sequential search calls
+# it once per batch, so a single bad candidate would end the whole search and lose
+# what was evaluated. Inside ``tolerate_failed_batches()`` that case warns instead,
+# and the failed candidates are kept in ``cv_results_`` with ``error_score``.
+# Outside it (every other estimator), sklearn's own function runs unchanged.
+_TOLERATE = contextvars.ContextVar("sktune_tolerate_failed_batches", default=False)
+_sklearn_warn_or_raise = _sklearn_search._warn_or_raise_about_fit_failures
+
+
+def _warn_or_raise_about_fit_failures(results, error_score):
+    failed = sum(result["fit_error"] is not None for result in results)
+    if _TOLERATE.get() and results and failed == len(results):
+        warnings.warn(
+            f"All the {failed} fits of this batch failed; their score is set to "
+            f"{error_score} and the search goes on. The first error:\n"
+            f"{next(r['fit_error'] for r in results)}",
+            FitFailedWarning,
+            stacklevel=2,
+        )
+        return
+    _sklearn_warn_or_raise(results, error_score)
+
+
+if getattr(_sklearn_warn_or_raise, "__module__", "") != __name__:
+    _sklearn_search._warn_or_raise_about_fit_failures = _warn_or_raise_about_fit_failures
+
+
+@contextlib.contextmanager
+def tolerate_failed_batches():
+    """Within this context, a batch whose fits all fail warns instead of raising."""
+    token = _TOLERATE.set(True)
+    try:
+        yield
+    finally:
+        _TOLERATE.reset(token)
