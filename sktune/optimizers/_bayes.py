@@ -172,7 +172,7 @@ class BayesianOptimizer:
             raise ValueError(
                 f"tell got {len(configs)} configurations but {len(scores)} scores."
             )
-        for config, score in zip(configs, scores):
+        for config, score in zip(configs, scores, strict=True):
             self._history.configs.append(config)
             self._history.scores.append(float(score))
             self._history.keys.add(config_key(self.space, config))
@@ -205,7 +205,11 @@ class BayesianOptimizer:
             Fewer than ``n_points`` only when the space has no unseen configuration
             left.
         """
-        if isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral) or n_points < 1:
+        if (
+            isinstance(n_points, bool)
+            or not isinstance(n_points, numbers.Integral)
+            or n_points < 1
+        ):
             raise ValueError(f"n_points must be a positive int. Got {n_points!r}.")
         exclude = set(self._history.keys)
         batch = self._initial_points(n_points, exclude)
@@ -245,14 +249,18 @@ class BayesianOptimizer:
         history = self._history
         if len(history.configs) < 2:
             return self._random_points(n, exclude)
-        surrogate = self._surrogate.fit(self.space.encode(history.configs), history.scores)
+        surrogate = self._surrogate.fit(
+            self.space.encode(history.configs), history.scores
+        )
         best = float(np.max(surrogate.y_))
         scores = np.asarray(history.scores, dtype=float)
         order = np.argsort(-np.where(np.isfinite(scores), scores, -np.inf))
         incumbents = [history.configs[i] for i in order[:5]]
         if pending:
             pending_X = self.space.encode([c.params for c in pending])
-            surrogate = surrogate.condition_on(pending_X, surrogate.predict(pending_X)[0])
+            surrogate = surrogate.condition_on(
+                pending_X, surrogate.predict(pending_X)[0]
+            )
         out = []
         for _ in range(n):
             model = surrogate
@@ -275,7 +283,9 @@ class BayesianOptimizer:
             x = self.space.encode([config])
             mean, std = surrogate.predict(x)
             score_mean, score_std = surrogate.to_scores(mean, std)
-            out.append(Candidate(config, float(score_mean[0]), float(score_std[0]), value))
+            out.append(
+                Candidate(config, float(score_mean[0]), float(score_std[0]), value)
+            )
             exclude.add(config_key(self.space, config))
             surrogate = surrogate.condition_on(x, mean)
         return out

@@ -37,7 +37,9 @@ def _perturb(space, configs, n, scale, rng):
     X = space.encode(picks)
     for row, config in enumerate(picks):
         cols = space.continuous_columns(space.subspace_index(config))
-        X[row, cols] = np.clip(X[row, cols] + scale * rng.standard_normal(cols.size), 0, 1)
+        X[row, cols] = np.clip(
+            X[row, cols] + scale * rng.standard_normal(cols.size), 0, 1
+        )
     out = space.decode(X)
     for row, config in enumerate(out):
         if rng.uniform() < 0.5:

@@ -103,10 +103,15 @@ class GPSurrogate:
         self.transform_ = _OutputTransform().fit(impute_failures(y))
         self.y_ = self.transform_.transform(impute_failures(y))
         previous = getattr(self, "gp_", None)
-        if previous is not None and previous.kernel_.k1.k2.length_scale.size == X.shape[1]:
+        if (
+            previous is not None
+            and previous.kernel_.k1.k2.length_scale.size == X.shape[1]
+        ):
             kernel, restarts = previous.kernel_, 0
         else:
-            kernel = self.kernel if self.kernel is not None else default_kernel(X.shape[1])
+            kernel = (
+                self.kernel if self.kernel is not None else default_kernel(X.shape[1])
+            )
             restarts = self.n_restarts
         self.gp_ = GaussianProcessRegressor(
             kernel=kernel,
@@ -149,5 +154,7 @@ class GPSurrogate:
         low, high = self.y_.min() - 3.0, self.y_.max() + 3.0
         inverse = self.transform_.inverse
         center = inverse(np.clip(mean, low, high))
-        spread = inverse(np.clip(mean + std, low, high)) - inverse(np.clip(mean - std, low, high))
+        spread = inverse(np.clip(mean + std, low, high)) - inverse(
+            np.clip(mean - std, low, high)
+        )
         return center, np.abs(spread) / 2

@@ -26,7 +26,9 @@ def _driving_metric(results, refit):
         return "score"
     if isinstance(refit, str) and f"mean_test_{refit}" in results:
         return refit
-    return next(key[len("mean_test_") :] for key in results if key.startswith("mean_test_"))
+    return next(
+        key[len("mean_test_") :] for key in results if key.startswith("mean_test_")
+    )
 
 
 class TunerSearchCV(BaseSearchCV):
@@ -56,7 +58,9 @@ class TunerSearchCV(BaseSearchCV):
     def _callbacks(self):
         if self.callbacks is None:
             return []
-        callbacks = [self.callbacks] if callable(self.callbacks) else list(self.callbacks)
+        callbacks = (
+            [self.callbacks] if callable(self.callbacks) else list(self.callbacks)
+        )
         for i, callback in enumerate(callbacks):
             if not callable(callback):
                 raise TypeError(
@@ -167,7 +171,11 @@ class SearchLoop:
     def result(self):
         """The search so far, as handed to callbacks."""
         finite = np.isfinite(self.scores)
-        best = int(np.flatnonzero(finite)[np.argmax(self.scores[finite])]) if finite.any() else None
+        best = (
+            int(np.flatnonzero(finite)[np.argmax(self.scores[finite])])
+            if finite.any()
+            else None
+        )
         return OptimizeResult(
             x=None if best is None else self.configs[best],
             best_score=self.best_score,

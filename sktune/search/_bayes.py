@@ -123,7 +123,10 @@ n_splits_, refit_time_, multimetric_
         **TunerSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_points": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "n_points": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "acq_func": [StrOptions({"EI", "PI", "LCB"})],
         "optimizer_kwargs": [dict, None],
@@ -216,7 +219,9 @@ n_splits_, refit_time_, multimetric_
         with SearchLoop(self, evaluate_candidates, callback_ctx, total=n_iter) as loop:
             batch = 0
             while len(loop.configs) < n_iter and not loop.stopped:
-                candidates = optimizer.ask(min(self.n_points_, n_iter - len(loop.configs)))
+                candidates = optimizer.ask(
+                    min(self.n_points_, n_iter - len(loop.configs))
+                )
                 if not candidates:
                     break
                 configs = [c.params for c in candidates]

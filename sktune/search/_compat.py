@@ -39,7 +39,9 @@ def _warn_or_raise_about_fit_failures(results, error_score):
 
 
 if getattr(_sklearn_warn_or_raise, "__module__", "") != __name__:
-    _sklearn_search._warn_or_raise_about_fit_failures = _warn_or_raise_about_fit_failures
+    _sklearn_search._warn_or_raise_about_fit_failures = (
+        _warn_or_raise_about_fit_failures
+    )
 
 
 @contextlib.contextmanager

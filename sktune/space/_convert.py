@@ -163,7 +163,11 @@ def as_search_space(spec, name="search_spaces"):
             raise ValueError(f"{name} must not be an empty list.")
         subspaces = []
         for i, item in enumerate(spec):
-            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Mapping):
+            if (
+                isinstance(item, tuple)
+                and len(item) == 2
+                and isinstance(item[0], Mapping)
+            ):
                 item = item[0]  # scikit-optimize's (space, n_iter) pair
             subspaces.append(_as_subspace(item, f"{name}[{i}]"))
         return SearchSpace(subspaces)

@@ -200,7 +200,9 @@ class SearchSpace:
                 continue
             for name, j in ids.items():
                 dim = self._features[j][1]
-                out[rows, self._slices[j]] = dim.encode([configs[r][name] for r in rows])
+                out[rows, self._slices[j]] = dim.encode(
+                    [configs[r][name] for r in rows]
+                )
         return out
 
     def decode(self, X):
@@ -212,7 +214,9 @@ class SearchSpace:
         for s, ids in enumerate(self._feature_ids):
             rows = np.flatnonzero(which == s)
             values = {
-                name: self._features[j][1].decode(X[np.ix_(rows, _cols(self._slices[j]))])
+                name: self._features[j][1].decode(
+                    X[np.ix_(rows, _cols(self._slices[j]))]
+                )
                 for name, j in ids.items()
             }
             for i, row in enumerate(rows):
