@@ -128,7 +128,8 @@ class BayesianOptimizer:
             or n_initial_points < 1
         ):
             raise ValueError(
-                f"n_initial_points must be a positive int or None. Got {n_initial_points!r}."
+                "n_initial_points must be a positive int or None. Got "
+                f"{n_initial_points!r} instead."
             )
         if initial_point_generator not in _INITIAL_DESIGNS:
             raise ValueError(

@@ -147,9 +147,10 @@ def as_search_space(spec, name="search_spaces"):
     --------
     >>> from scipy.stats import loguniform
     >>> from sktune.space import as_search_space
+    >>> C = loguniform(1e-3, 1e3)
     >>> space = as_search_space([
-    ...     {"kernel": ["linear"], "C": loguniform(1e-3, 1e3)},
-    ...     {"kernel": ["rbf"], "C": loguniform(1e-3, 1e3), "gamma": (1e-4, 1e1, "log-uniform")},
+    ...     {"kernel": ["linear"], "C": C},
+    ...     {"kernel": ["rbf"], "C": C, "gamma": (1e-4, 1e1, "log-uniform")},
     ... ])
     >>> len(space), space.names
     (2, ['kernel', 'C', 'gamma'])

@@ -106,7 +106,8 @@ class _Numeric(Dimension):
 
     def __repr__(self):
         prior = self.prior if isinstance(self.prior, str) else "scipy.stats"
-        return f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, prior={prior!r})"
+        name = type(self).__name__
+        return f"{name}(low={self.low!r}, high={self.high!r}, prior={prior!r})"
 
     def __eq__(self, other):
         return (
