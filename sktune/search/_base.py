@@ -48,11 +48,21 @@ class TunerSearchCV(BaseSearchCV):
     }
 
     def _search_space(self, spec, name):
-        """Convert ``spec`` and check its names against the estimator's parameters."""
+        """Convert ``spec`` and check its names against the estimator's parameters.
+
+        A subspace that searches over estimators (``{"clf": [SVC(), ...]}``) may
+        also set their parameters (``"clf__C"``), as sklearn's grids allow.
+        """
         space = as_search_space(spec, name)
-        space.check_names(
-            self.estimator.get_params(deep=True), owner=type(self.estimator).__name__
-        )
+        valid = set(self.estimator.get_params(deep=True))
+        for subspace in space.subspaces:
+            for param, dim in subspace.items():
+                for choice in getattr(dim, "choices", ()):
+                    if hasattr(choice, "get_params") and not isinstance(choice, type):
+                        valid.update(
+                            f"{param}__{key}" for key in choice.get_params(deep=True)
+                        )
+        space.check_names(valid, owner=type(self.estimator).__name__)
         return space
 
     def _callbacks(self):
