@@ -11,6 +11,7 @@ configuration is encoded into one fixed-width vector of [0, 1]:
   does not use are set to 0.5.
 """
 
+import difflib
 import math
 
 import numpy as np
@@ -107,10 +108,16 @@ class SearchSpace:
         valid = set(valid_names)
         unknown = [name for name in self.names if name not in valid]
         if unknown:
+            hints = [
+                f"did you mean {close[0]!r} for {name!r}?"
+                for name in unknown
+                if (close := difflib.get_close_matches(name, valid, n=1))
+            ]
             raise ValueError(
-                f"Invalid parameter(s) {unknown} for {owner}. Valid parameters are: "
-                f"{sorted(valid)}. Use 'step__param' to reach a Pipeline step's "
-                "parameter."
+                f"Invalid parameter(s) {unknown} for {owner}"
+                + (f" ({'; '.join(hints)})" if hints else "")
+                + f". Valid parameters are: {sorted(valid)}. Use 'step__param' to "
+                "reach a Pipeline step's parameter."
             )
 
     # -- sampling -------------------------------------------------------------

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from sktune.optimizers import (
+    log_expected_improvement,
+    make_acquisition,
+    probability_of_improvement,
+    upper_confidence_bound,
+)
+
+
+def _plain_ei(mean, std, best):
+    z = (mean - best) / std
+    return std * (norm.pdf(z) + z * norm.cdf(z))
+
+
+def test_log_ei_matches_plain_ei_where_plain_ei_is_accurate():
+    mean = np.linspace(-3, 3, 61)
+    std = np.full_like(mean, 0.7)
+    expected = np.log(_plain_ei(mean, std, best=0.5))
+    np.testing.assert_allclose(
+        log_expected_improvement(mean, std, 0.5), expected, rtol=1e-9
+    )
+
+
+def test_log_ei_stays_finite_and_ordered_far_from_the_incumbent():
+    mean = -np.logspace(0, 12, 200)  # z from -1 down to -1e12
+    values = log_expected_improvement(mean, np.ones_like(mean), best=0.0)
+    assert np.all(np.isfinite(values))
+    assert np.all(np.diff(values) < 0)  # further away is always worse
+    # Plain EI has underflowed to zero long before, losing the ordering.
+    assert _plain_ei(mean[50], 1.0, 0.0) == 0.0
+
+
+@pytest.mark.parametrize("z", [-1.0, -100.0])
+def test_log_ei_is_continuous_at_the_regime_boundaries(z):
+    below, above = np.nextafter(z, -np.inf), np.nextafter(z, np.inf)
+    values = log_expected_improvement(np.array([below, z, above]), np.ones(3), 0.0)
+    assert np.ptp(values) < 1e-9 * max(1.0, abs(values[1]))
+
+
+def test_probability_of_improvement_and_bound_prefer_the_right_points():
+    mean = np.array([0.0, 1.0, 0.0])
+    std = np.array([0.1, 0.1, 2.0])
+    pi = probability_of_improvement(mean, std, best=0.5, xi=0.0)
+    assert np.argmax(pi) == 1
+    assert pi[2] > pi[0]  # uncertainty gives a chance to improve
+    ucb = upper_confidence_bound(mean, std, kappa=2.0)
+    np.testing.assert_allclose(ucb, [0.2, 1.2, 4.0])
+
+
+def test_make_acquisition_binds_options_and_rejects_bad_ones():
+    lcb = make_acquisition("LCB", kappa=0.0)
+    np.testing.assert_allclose(lcb(np.array([1.0]), np.array([5.0]), 0.0), [1.0])
+    with pytest.raises(
+        ValueError, match=r"acq_func must be one of \['EI', 'LCB', 'PI'\]"
+    ):
+        make_acquisition("UCB")
+    with pytest.raises(ValueError, match=r"\['kappa'\] do not apply to 'EI'"):
+        make_acquisition("EI", kappa=1.0)

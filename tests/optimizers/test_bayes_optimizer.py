@@ -1,0 +1,162 @@
+import numpy as np
+import pytest
+
+from sktune.optimizers import BayesianOptimizer, GPSurrogate, default_n_initial_points
+from sktune.optimizers._surrogate import impute_failures
+from sktune.space import Categorical, Integer, Real, as_search_space
+
+
+def branin(a, b):
+    return (
+        (b - 5.1 / (4 * np.pi**2) * a**2 + 5 / np.pi * a - 6) ** 2
+        + 10 * (1 - 1 / (8 * np.pi)) * np.cos(a)
+        + 10
+    )
+
+
+BRANIN_SPACE = {"a": Real(-5.0, 10.0), "b": Real(0.0, 15.0)}
+BRANIN_MIN = 0.397887
+
+
+def _run(optimizer, f, n_evals, batch=1):
+    best = np.inf
+    while optimizer.n_observed < n_evals:
+        candidates = optimizer.ask(batch)
+        values = [f(**c.params) for c in candidates]
+        best = min(best, *values)
+        optimizer.tell([c.params for c in candidates], [-v for v in values])
+    return best
+
+
+def test_beats_random_search_on_branin():
+    rng = np.random.default_rng(0)
+    space = as_search_space(BRANIN_SPACE)
+    bayes, random = [], []
+    for seed in range(3):
+        bayes.append(_run(BayesianOptimizer(space, random_state=seed), branin, 25))
+        random.append(min(branin(**c) for c in space.sample(25, rng)))
+    assert np.median(bayes) - BRANIN_MIN < 0.05
+    assert np.median(bayes) < np.median(random)
+
+
+def test_same_seed_same_proposals():
+    runs = []
+    for _ in range(2):
+        optimizer = BayesianOptimizer(BRANIN_SPACE, random_state=7)
+        _run(optimizer, branin, 10, batch=2)
+        runs.append(optimizer._history.configs)
+    assert runs[0] == runs[1]
+
+
+def test_batches_are_distinct_and_new():
+    space = {"k": Integer(1, 6), "c": Categorical(["a", "b"])}
+    optimizer = BayesianOptimizer(space, n_initial_points=3, random_state=0)
+    seen = []
+    while True:
+        candidates = optimizer.ask(4)
+        if not candidates:
+            break
+        configs = [c.params for c in candidates]
+        for config in configs:
+            assert config not in seen
+            seen.append(config)
+        optimizer.tell(
+            configs, [config["k"] * (config["c"] == "a") for config in configs]
+        )
+    # The 12 configurations of the space, each proposed exactly once.
+    assert len(seen) == 12
+
+
+def test_model_candidates_report_their_prediction():
+    optimizer = BayesianOptimizer(BRANIN_SPACE, n_initial_points=5, random_state=0)
+    _run(optimizer, branin, 8)
+    (candidate,) = optimizer.ask()
+    assert np.isfinite(candidate.mean) and candidate.std > 0
+    assert np.isfinite(candidate.acquisition)
+    initial = BayesianOptimizer(BRANIN_SPACE, random_state=0).ask()[0]
+    assert np.isnan(initial.mean) and np.isnan(initial.acquisition)
+
+
+def test_failed_trials_are_avoided():
+    # Scores fail (NaN) on the right half; the optimum of the rest is at x = 0.45.
+    def score(x):
+        return np.nan if x > 0.5 else -((x - 0.45) ** 2)
+
+    optimizer = BayesianOptimizer(
+        {"x": Real(0.0, 1.0)}, n_initial_points=4, random_state=0
+    )
+    for _ in range(16):
+        (candidate,) = optimizer.ask()
+        optimizer.tell([candidate.params], [score(candidate.params["x"])])
+    late = [c["x"] for c in optimizer._history.configs[8:]]
+    assert np.mean(np.array(late) > 0.5) <= 0.25
+    assert optimizer.best()[0]["x"] == pytest.approx(0.45, abs=0.03)
+
+
+def test_integers_and_categories_are_proposed_exactly():
+    space = as_search_space(
+        [
+            {"model": ["tree"], "depth": Integer(1, 30)},
+            {"model": ["linear"], "alpha": Real(1e-4, 1.0, prior="log-uniform")},
+        ]
+    )
+
+    def score(config):
+        if config["model"] == "tree":
+            return -abs(config["depth"] - 17) / 10
+        return -abs(np.log10(config["alpha"]) + 2)
+
+    optimizer = BayesianOptimizer(space, random_state=0)
+    for _ in range(20):
+        (candidate,) = optimizer.ask()
+        config = candidate.params
+        assert space.subspace_index(config) in (0, 1)
+        if config["model"] == "tree":
+            assert isinstance(config["depth"], int)
+        optimizer.tell([config], [score(config)])
+    best, value = optimizer.best()
+    assert value > -0.15
+
+
+def test_default_initial_design_size():
+    assert default_n_initial_points(as_search_space({"a": (0.0, 1.0)})) == 5
+    six = as_search_space({f"x{i}": (0.0, 1.0) for i in range(6)})
+    assert default_n_initial_points(six) == 13
+    assert default_n_initial_points(as_search_space({"a": [1, 2, 3]})) == 3
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_initial_points": 0}, "n_initial_points must be a positive int"),
+        ({"acq_func": "UCB"}, "acq_func must be one of"),
+        ({"initial_point_generator": "lhs"}, "initial_point_generator must be one of"),
+        ({"acq_optimizer_kwargs": {"n_restarts": 3}}, r"\['n_restarts'\] are unknown"),
+    ],
+)
+def test_invalid_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        BayesianOptimizer(BRANIN_SPACE, **kwargs)
+
+
+def test_tell_checks_lengths_and_ask_checks_batch_size():
+    optimizer = BayesianOptimizer(BRANIN_SPACE)
+    with pytest.raises(ValueError, match="2 configurations but 1 scores"):
+        optimizer.tell([{"a": 0.0, "b": 0.0}, {"a": 1.0, "b": 1.0}], [1.0])
+    with pytest.raises(ValueError, match="n_points must be a positive int"):
+        optimizer.ask(0)
+
+
+def test_surrogate_handles_ties_failures_and_fantasies():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(12, 2))
+    y = np.r_[np.ones(6), np.full(3, 0.5), [np.nan, -np.inf, np.nan]]
+    np.testing.assert_array_equal(impute_failures(y)[-3:], [0.5, 0.5, 0.5])
+    surrogate = GPSurrogate().fit(X, y)
+    mean, std = surrogate.predict(X)
+    assert np.all(np.isfinite(mean)) and np.all(std > 0)
+    x_new = np.array([[0.9, 0.1]])
+    believer = surrogate.condition_on(x_new, surrogate.predict(x_new)[0])
+    assert believer.predict(x_new)[1][0] < surrogate.predict(x_new)[1][0]
+    center, spread = surrogate.to_scores(mean, std)
+    assert np.all(np.isfinite(center)) and np.all(spread >= 0)
