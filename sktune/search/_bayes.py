@@ -186,7 +186,8 @@ n_splits_, refit_time_, multimetric_
         if self.n_points != "auto":
             return self.n_points
         workers = max(1, effective_n_jobs(self.n_jobs))
-        if workers == 1:
+        if workers == 1 or self.n_splits_ < 1:
+            # No splits: sklearn's evaluate_candidates reports the empty CV.
             return 1
         # Smallest batch whose fits (n_splits each) divide evenly over the workers.
         return min(workers, math.lcm(workers, self.n_splits_) // self.n_splits_)
