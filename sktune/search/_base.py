@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 from scipy.optimize import OptimizeResult
+from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from ..space import as_search_space
@@ -29,6 +30,16 @@ def _driving_metric(results, refit):
     return next(
         key[len("mean_test_") :] for key in results if key.startswith("mean_test_")
     )
+
+
+def _settable(estimator, param, dim):
+    """Whether a clone of ``estimator`` accepts ``param`` in ``set_params``."""
+    try:
+        (value,) = dim.from_unit(np.array([0.5]))
+        clone(estimator).set_params(**{param: value})
+    except Exception:
+        return False
+    return True
 
 
 class TunerSearchCV(BaseSearchCV):
@@ -62,6 +73,12 @@ class TunerSearchCV(BaseSearchCV):
                         valid.update(
                             f"{param}__{key}" for key in choice.get_params(deep=True)
                         )
+        # An estimator not built on BaseEstimator may accept in set_params names
+        # its get_params does not list; sklearn's searches accept them, so do we.
+        for subspace in space.subspaces:
+            for param, dim in subspace.items():
+                if param not in valid and _settable(self.estimator, param, dim):
+                    valid.add(param)
         space.check_names(valid, owner=type(self.estimator).__name__)
         return space
 
