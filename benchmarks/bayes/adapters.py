@@ -157,6 +157,8 @@ def _run_optuna(task, seed, n_iter, sampler):
     study = optuna.create_study(direction="maximize", sampler=sampler)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        # optuna-integration 5.0 imports the deprecated optuna.terminator.
+        warnings.filterwarnings("ignore", "`optuna.terminator`", FutureWarning)
         search = OptunaSearchCV(
             clone(task.estimator),
             _optuna_space(task.space),

@@ -8,6 +8,7 @@ Scores are "higher is better" everywhere, as sklearn scorers are.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -174,6 +175,59 @@ class SyntheticObjective(BaseEstimator):
         func, bounds, _ = SYNTHETIC[self.function]
         x = np.array([getattr(self, f"x{i}") for i in range(len(bounds))], float)
         return -func(x)
+
+
+class SleepEstimator(BaseEstimator):
+    """Estimator whose ``fit`` sleeps, to measure parallel speed-up.
+
+    Parameters
+    ----------
+    delay : float, default=0.2
+        Seconds each ``fit`` sleeps.
+    x, z : float, default=0.0
+        Searched parameters; the score is ``-(x - 0.3) ** 2 - (z - 0.7) ** 2``.
+    """
+
+    def __init__(self, delay=0.2, x=0.0, z=0.0):
+        self.delay = delay
+        self.x = x
+        self.z = z
+
+    def fit(self, X, y=None):
+        """Sleep ``delay`` seconds.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Ignored.
+        y : array-like of shape (n_samples,), default=None
+            Ignored.
+
+        Returns
+        -------
+        self : SleepEstimator
+            This estimator.
+        """
+        time.sleep(self.delay)
+        self.is_fitted_ = True
+        return self
+
+    def score(self, X, y=None):
+        """Return ``-(x - 0.3) ** 2 - (z - 0.7) ** 2`` (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Ignored.
+        y : array-like of shape (n_samples,), default=None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Minus the squared distance to (0.3, 0.7).
+        """
+        return -((self.x - 0.3) ** 2) - (self.z - 0.7) ** 2
 
 
 @dataclass

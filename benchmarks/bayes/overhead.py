@@ -1,0 +1,294 @@
+"""Time sktune's Bayesian optimizer itself, and the parallel speed-up of the search.
+
+1. ``BayesianOptimizer.ask(1)`` + ``tell`` with 200 observations in 6 dimensions
+   (target: < 100 ms per proposal); Optuna's ``GPSampler`` and scikit-optimize's
+   ``Optimizer`` are timed the same way for context.
+2. Wall time of ``BayesianSearchCV`` with ``n_jobs=2`` over ``n_jobs=1`` on an
+   estimator whose ``fit`` sleeps 0.2 s (target: <= 0.6), with 2-fold CV and with
+   a single split (where the two workers need batches of two candidates).
+
+Results go to ``benchmarks/results/bayes_overhead.json`` and ``docs/benchmarks.md``.
+
+Examples
+--------
+::
+
+    python benchmarks/bayes/overhead.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report import (  # noqa: E402
+    RESULTS,
+    command_line,
+    environment_md,
+    fmt,
+    git_revision,
+    machine,
+    now,
+    versions,
+    write_section,
+)
+from tasks import SleepEstimator, hartmann6  # noqa: E402
+
+DIM = 6
+
+
+def _observations(n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n, DIM))
+    return X, np.array([-hartmann6(x) for x in X])
+
+
+def time_sktune(n_obs, n_proposals, seed):
+    """Milliseconds per model-based ``ask(1)`` + ``tell`` after ``n_obs`` points.
+
+    Parameters
+    ----------
+    n_obs : int
+        Observations told before timing.
+    n_proposals : int
+        Model-based proposals timed.
+    seed : int
+        Seed of the data and the optimizer.
+
+    Returns
+    -------
+    ms : list of float
+        One time per proposal.
+    """
+    from sktune.optimizers import BayesianOptimizer
+    from sktune.space import Real, as_search_space
+
+    space = as_search_space({f"x{i}": Real(0.0, 1.0) for i in range(DIM)})
+    opt = BayesianOptimizer(space, random_state=seed)
+    X, y = _observations(n_obs, seed)
+    opt.tell([{f"x{i}": v for i, v in enumerate(x)} for x in X], y)
+    times = []
+    while len(times) < n_proposals:
+        t0 = time.perf_counter()
+        (cand,) = opt.ask(1)
+        x = np.array([cand.params[f"x{i}"] for i in range(DIM)])
+        opt.tell([cand.params], [-hartmann6(x)])
+        if np.isfinite(cand.acquisition):  # skip points of the initial design
+            times.append(1e3 * (time.perf_counter() - t0))
+    return times
+
+
+def time_optuna_gp(n_obs, n_proposals, seed):
+    """Same measurement for Optuna's ``GPSampler`` (``study.ask`` + ``study.tell``)."""
+    import optuna
+    from optuna.distributions import FloatDistribution
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    dists = {f"x{i}": FloatDistribution(0.0, 1.0) for i in range(DIM)}
+    study = optuna.create_study(
+        direction="maximize", sampler=optuna.samplers.GPSampler(seed=seed)
+    )
+    X, y = _observations(n_obs, seed)
+    study.add_trials(
+        [
+            optuna.trial.create_trial(
+                params={f"x{i}": v for i, v in enumerate(x)},
+                distributions=dists,
+                value=v,
+            )
+            for x, v in zip(X, y, strict=True)
+        ]
+    )
+    times = []
+    for _ in range(n_proposals):
+        t0 = time.perf_counter()
+        trial = study.ask(dists)
+        x = np.array([trial.params[f"x{i}"] for i in range(DIM)])
+        study.tell(trial, -hartmann6(x))
+        times.append(1e3 * (time.perf_counter() - t0))
+    return times
+
+
+def time_skopt(n_obs, n_proposals, seed):
+    """Same measurement for scikit-optimize's ``Optimizer`` (which minimises)."""
+    from skopt import Optimizer
+
+    opt = Optimizer([(0.0, 1.0)] * DIM, random_state=seed)
+    X, y = _observations(n_obs, seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        opt.tell([list(x) for x in X], list(-y))
+        times = []
+        for _ in range(n_proposals):
+            t0 = time.perf_counter()
+            x = opt.ask()
+            opt.tell(x, hartmann6(np.array(x)))
+            times.append(1e3 * (time.perf_counter() - t0))
+    return times
+
+
+def time_parallel(n_jobs, single_split, n_iter, delay, seed):
+    """Wall time of ``BayesianSearchCV`` on an estimator whose fit sleeps.
+
+    Parameters
+    ----------
+    n_jobs : int
+        Joblib workers.
+    single_split : bool
+        One train/test split instead of 2-fold CV.
+    n_iter : int
+        Candidates evaluated.
+    delay : float
+        Seconds each ``fit`` sleeps.
+    seed : int
+        Seed of the search.
+
+    Returns
+    -------
+    wall : float
+        Seconds.
+    """
+    from sklearn.model_selection import KFold, ShuffleSplit
+
+    from sktune import BayesianSearchCV
+    from sktune.space import Real
+
+    cv = ShuffleSplit(1, test_size=0.5, random_state=0) if single_split else KFold(2)
+    search = BayesianSearchCV(
+        SleepEstimator(delay=delay),
+        {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
+        n_iter=n_iter,
+        cv=cv,
+        n_jobs=n_jobs,
+        refit=False,
+        random_state=seed,
+    )
+    X, y = np.zeros((8, 1)), np.arange(8.0)
+    t0 = time.perf_counter()
+    search.fit(X, y)
+    return time.perf_counter() - t0
+
+
+def main(argv=None):
+    """Run both measurements, then write the JSON and the docs section."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--n-obs", type=int, default=200)
+    p.add_argument("--proposals", type=int, default=10)
+    p.add_argument("--peer-proposals", type=int, default=3)
+    p.add_argument("--n-iter", type=int, default=20)
+    p.add_argument("--delay", type=float, default=0.2)
+    p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--no-peers", action="store_true")
+    p.add_argument("--no-docs", action="store_true")
+    p.add_argument("--extra-site", action="append", default=[])
+    args = p.parse_args(argv)
+    for site in args.extra_site:
+        sys.path.append(site)
+    env = {
+        "machine": machine(),
+        "versions": versions(),
+        "command": command_line(),
+        "date": now(),
+        "revision": git_revision(),
+    }
+    res = {"n_obs": args.n_obs, "dim": DIM, "ask_tell_ms": {}}
+    timers = {"sktune": (time_sktune, args.proposals)}
+    if not args.no_peers:
+        timers["optuna_gp"] = (time_optuna_gp, args.peer_proposals)
+        timers["skopt"] = (time_skopt, args.peer_proposals)
+    for name, (func, n) in timers.items():
+        try:
+            ms = func(args.n_obs, n, seed=0)
+            res["ask_tell_ms"][name] = {"median": float(np.median(ms)), "all": ms}
+        except Exception as exc:  # a missing peer is reported, not fatal
+            res["ask_tell_ms"][name] = {"median": float("nan"), "error": repr(exc)}
+        print(name, res["ask_tell_ms"][name], flush=True)
+    # The first n_jobs=2 search of a process also starts the loky workers; time it
+    # apart, then measure with warm workers as a long-running session would.
+    res["cold_start_wall_s"] = {
+        n_jobs: time_parallel(n_jobs, True, args.n_iter, args.delay, seed=0)
+        for n_jobs in (1, 2)
+    }
+    print("cold start", res["cold_start_wall_s"], flush=True)
+    res["parallel"] = {}
+    for single in (False, True):
+        key = "single split" if single else "2-fold CV"
+        walls = {
+            n_jobs: [
+                time_parallel(n_jobs, single, args.n_iter, args.delay, seed=r)
+                for r in range(args.repeats)
+            ]
+            for n_jobs in (1, 2)
+        }
+        med = {j: float(np.median(w)) for j, w in walls.items()}
+        res["parallel"][key] = {"wall_s": walls, "ratio": med[2] / med[1]}
+        print(key, res["parallel"][key], flush=True)
+    env["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bayes_overhead.json").write_text(
+        json.dumps({**env, **res}, indent=1, default=str)
+    )
+    ms = res["ask_tell_ms"]
+    lines = [
+        "## Bayesian optimizer overhead and parallel speed-up",
+        "",
+        f"Run on {env['date']}. Reproduce with:",
+        "",
+        f"```\n{env['command']}\n```",
+        "",
+        environment_md(env),
+        "",
+        f"`ask(1)` + `tell` after {args.n_obs} observations of Hartmann6 "
+        f"({DIM} dimensions), median over {args.proposals} model-based proposals "
+        f"(peers: {args.peer_proposals}); target for sktune: < 100 ms.",
+        "",
+        "| optimizer | ms per proposal | sktune / optimizer |",
+        "|---|---|---|",
+    ]
+    for name, r in ms.items():
+        ratio = ms["sktune"]["median"] / r["median"] if name != "sktune" else None
+        note = f" ({r['error']})" if "error" in r else ""
+        lines.append(f"| {name} | {fmt(r['median'])}{note} | {fmt(ratio)} |")
+    lines += [
+        "",
+        f"`BayesianSearchCV(n_iter={args.n_iter})` on an estimator whose `fit` sleeps "
+        f'{args.delay} s, default `n_points` ("auto"), median of {args.repeats} '
+        "runs with warm workers; target: n_jobs=2 / n_jobs=1 <= 0.6.",
+        "",
+        "| CV | wall n_jobs=1 (s) | wall n_jobs=2 (s) | ratio | met |",
+        "|---|---|---|---|---|",
+    ]
+    for key, r in res["parallel"].items():
+        w1, w2 = (float(np.median(r["wall_s"][j])) for j in (1, 2))
+        met = "yes" if r["ratio"] <= 0.6 else "**no**"
+        lines.append(f"| {key} | {fmt(w1)} | {fmt(w2)} | {fmt(r['ratio'])} | {met} |")
+    cold = res["cold_start_wall_s"]
+    lines += [
+        "",
+        f"First search of the process (single split, starts the joblib workers): "
+        f"n_jobs=1 {fmt(cold[1])} s, n_jobs=2 {fmt(cold[2])} s "
+        f"(ratio {fmt(cold[2] / cold[1])}); the table above uses warm workers.",
+    ]
+    ask_met = ms["sktune"]["median"] < 100
+    lines += [
+        "",
+        f"Proposal time target (< 100 ms): {'met' if ask_met else '**missed**'} "
+        f"({fmt(ms['sktune']['median'])} ms).",
+    ]
+    text = "\n".join(lines)
+    print("\n" + text)
+    if not args.no_docs:
+        write_section("bayes-overhead", text)
+
+
+if __name__ == "__main__":
+    main()
