@@ -20,6 +20,9 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from sklearn.preprocessing import PowerTransformer
 
+_ALWAYS_ESTIMATE = 40
+_GROWTH_TO_ESTIMATE = 1.1
+
 
 def default_kernel(n_columns):
     """Matern 5/2 kernel with one length scale per column, scaled, plus noise."""
@@ -86,6 +89,8 @@ class GPSurrogate:
         The fitted model, on transformed scores.
     y_ : ndarray
         Transformed training scores (the scale on which ``predict`` answers).
+    n_estimated_ : int
+        Number of points when the kernel hyperparameters were last estimated.
     """
 
     def __init__(self, kernel=None, n_restarts=2, random_state=0):
@@ -96,25 +101,30 @@ class GPSurrogate:
     def fit(self, X, y):
         """Fit on encoded points ``X`` and raw scores ``y`` (NaN for failures).
 
-        The kernel hyperparameters start from the previous fit's estimate, which
-        makes refits after one more observation cheap.
+        Kernel hyperparameters start from the previous fit's estimate. Up to
+        ``_ALWAYS_ESTIMATE`` points they are re-estimated at every fit; beyond, only
+        once the data has grown by ``_GROWTH_TO_ESTIMATE`` since the last estimate
+        (in between, the model is conditioned on the new data with the kept
+        hyperparameters, which costs one Cholesky factorisation).
         """
         X = np.asarray(X, dtype=float)
         self.transform_ = _OutputTransform().fit(impute_failures(y))
         self.y_ = self.transform_.transform(impute_failures(y))
         previous = getattr(self, "gp_", None)
-        if (
-            previous is not None
-            and previous.kernel_.k1.k2.length_scale.size == X.shape[1]
-        ):
+        if previous is not None and previous.X_train_.shape[1] == X.shape[1]:
             kernel, restarts = previous.kernel_, 0
+            estimate = (
+                len(X) <= _ALWAYS_ESTIMATE
+                or len(X) >= _GROWTH_TO_ESTIMATE * self.n_estimated_
+            )
         else:
             kernel = (
                 self.kernel if self.kernel is not None else default_kernel(X.shape[1])
             )
-            restarts = self.n_restarts
+            restarts, estimate = self.n_restarts, True
         self.gp_ = GaussianProcessRegressor(
             kernel=kernel,
+            optimizer="fmin_l_bfgs_b" if estimate else None,
             normalize_y=False,
             n_restarts_optimizer=restarts,
             random_state=self.random_state,
@@ -122,6 +132,8 @@ class GPSurrogate:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             self.gp_.fit(X, self.y_)
+        if estimate:
+            self.n_estimated_ = len(X)
         return self
 
     def condition_on(self, X_new, y_new):

@@ -69,6 +69,10 @@ class Dimension:
         """
         return self.from_unit(random_state.uniform(size=n))
 
+    def contains_all(self, values):
+        """Whether every one of ``values`` lies in this dimension."""
+        return all(self.contains(v) for v in values)
+
     def encode(self, values):
         """Encode values as an array of shape (n, n_columns) in [0, 1]."""
         return self.to_unit(values).reshape(-1, 1)
@@ -126,6 +130,18 @@ class _Numeric(Dimension):
         if self._integral and not float(value).is_integer():
             return False
         return bool(self.low <= value <= self.high)
+
+    def contains_all(self, values):
+        """Whether every one of ``values`` lies in the range (vectorised)."""
+        if not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
+        ):
+            return False
+        x = np.asarray(values, dtype=float)
+        ok = (x >= self.low) & (x <= self.high)
+        if self._integral:
+            ok &= x == np.floor(x)
+        return bool(ok.all())
 
 
 class Real(_Numeric):

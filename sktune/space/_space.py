@@ -70,6 +70,9 @@ class SearchSpace:
             offset += dim.n_columns
         self.n_columns = offset
         self.names = list(dict.fromkeys(name for name, _ in self._features))
+        self._by_names = {}  # set of names -> subspaces with exactly those names
+        for i, subspace in enumerate(self.subspaces):
+            self._by_names.setdefault(frozenset(subspace), []).append(i)
 
     def __repr__(self):
         return f"SearchSpace({self.subspaces!r})"
@@ -194,10 +197,23 @@ class SearchSpace:
                 return s
         raise ValueError(f"Configuration {config!r} lies in no subspace of {self!r}.")
 
+    def _locate(self, config):
+        """Subspace of ``config``; only names are checked when they decide it."""
+        candidates = self._by_names.get(frozenset(config), ())
+        if len(candidates) == 1:
+            return candidates[0]
+        return self.subspace_index(config)
+
     def encode(self, configs):
-        """Encode configurations as an array of shape (n, n_columns)."""
+        """Encode configurations as an array of shape (n, n_columns).
+
+        Raises
+        ------
+        ValueError
+            If a configuration lies in no subspace.
+        """
         out = np.full((len(configs), self.n_columns), _INACTIVE)
-        which = np.array([self.subspace_index(c) for c in configs], dtype=int)
+        which = np.array([self._locate(c) for c in configs], dtype=int)
         if len(self.subspaces) > 1:
             out[:, : len(self.subspaces)] = 0.0
             out[np.arange(len(configs)), which] = 1.0
@@ -207,9 +223,14 @@ class SearchSpace:
                 continue
             for name, j in ids.items():
                 dim = self._features[j][1]
-                out[rows, self._slices[j]] = dim.encode(
-                    [configs[r][name] for r in rows]
-                )
+                values = [configs[r][name] for r in rows]
+                if not dim.contains_all(values):
+                    bad = next(r for r in rows if not dim.contains(configs[r][name]))
+                    raise ValueError(
+                        f"Configuration {configs[bad]!r} lies in no subspace of "
+                        f"{self!r}."
+                    )
+                out[rows, self._slices[j]] = dim.encode(values)
         return out
 
     def decode(self, X):
