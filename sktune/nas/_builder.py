@@ -21,8 +21,10 @@ map, a 1x1 convolution for convolutional blocks). A block computes
 scalar starting at 0 when the block has ``"gate": true`` (blocks inserted by
 ``deepen`` morphisms).
 
-Every network starts with a fixed standardization layer whose statistics are
-buffers of the state dict, so a saved network is self-contained.
+Every network starts with a fixed standardization of its input and ends with a fixed
+affine map of its output (identity for classifiers; the targets' mean and scale for
+regressors); their statistics are buffers of the state dict, so a saved network is
+self-contained.
 """
 
 import copy
@@ -140,6 +142,9 @@ class NASNetwork(nn.Module):
         self.head_dropout = nn.Dropout(head.get("dropout", 0.0))
         n_in = width * math.prod(spatial) if self.flatten else width
         self.output = nn.Linear(n_in, arch["n_outputs"])
+        # Regression targets are learnt standardized; these buffers undo it.
+        self.register_buffer("output_mean", torch.zeros(arch["n_outputs"]))
+        self.register_buffer("output_scale", torch.ones(arch["n_outputs"]))
 
     def forward(self, x):
         x = self.standardize(x)
@@ -149,7 +154,7 @@ class NASNetwork(nn.Module):
             x = torch.flatten(x, 1)
         else:
             x = torch.flatten(torch.mean(x, dim=list(range(2, x.dim()))), 1)
-        return self.output(self.head_dropout(x))
+        return self.output(self.head_dropout(x)) * self.output_scale + self.output_mean
 
 
 def check_architecture(architecture):

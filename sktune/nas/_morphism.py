@@ -65,7 +65,9 @@ def widen(parent, block, new_width, random_state):
     key = _width_key(arch)
     old = arch["blocks"][block][key]
     if new_width <= old:
-        raise ValueError(f"new_width must exceed the current width {old}; got {new_width}.")
+        raise ValueError(
+            f"new_width must exceed the current width {old}; got {new_width}."
+        )
     # Unit j of the child copies unit src[j] of the parent.
     src = torch.as_tensor(
         list(range(old)) + random_state.integers(0, old, new_width - old).tolist()
@@ -79,7 +81,9 @@ def widen(parent, block, new_width, random_state):
         arch["blocks"][nxt]["skip"] = "projection"
     child = NASNetwork(arch)
     prefix = f"blocks.{block}."
-    _copy_state(child, parent, skip={n for n in parent.state_dict() if n.startswith(prefix)})
+    _copy_state(
+        child, parent, skip={n for n in parent.state_dict() if n.startswith(prefix)}
+    )
     p_blk, c_blk = parent.blocks[block], child.blocks[block]
     with torch.no_grad():
         # Rows (output units) of the widened block are copies.
@@ -138,7 +142,9 @@ def deepen(parent, after):
     key = _width_key(arch)
     blocks = arch["blocks"]
     width = blocks[after][key] if after >= 0 else arch["input_shape"][0]
-    template = blocks[max(after, 0)] if blocks else {"activation": "relu", "norm": "none"}
+    template = (
+        blocks[max(after, 0)] if blocks else {"activation": "relu", "norm": "none"}
+    )
     new = {
         key: width,
         "activation": template["activation"],

@@ -119,8 +119,12 @@ def resolve_space(space, input_kind):
         Values used for parameters the space does not name.
     """
     defaults = dict(_DEFAULTS["tabular" if input_kind == "tabular" else "conv"])
-    search_space = as_search_space(default_space(input_kind) if space is None else space)
-    search_space.check_names(defaults, owner=f"an architecture space of {input_kind} data")
+    search_space = as_search_space(
+        default_space(input_kind) if space is None else space
+    )
+    search_space.check_names(
+        defaults, owner=f"an architecture space of {input_kind} data"
+    )
     return search_space, defaults
 
 

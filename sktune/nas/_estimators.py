@@ -1,0 +1,249 @@
+"""The public estimators: ``NASClassifier`` and ``NASRegressor``."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._base import BaseNAS
+
+_PARAMETERS = """
+    Parameters
+    ----------
+    space : dict, list of dict or None, default=None
+        Architecture and training values to search, as
+        :class:`~sktune.space.Real` / :class:`~sktune.space.Integer` /
+        :class:`~sktune.space.Categorical` (or lists of values). Names for tabular
+        data: ``n_layers``, ``width``, ``activation``, ``dropout``, ``norm``,
+        ``residual``; for images and sequences: ``n_stages``, ``filters``,
+        ``growth``, ``kernel_size``, ``activation``, ``pool``, ``norm``,
+        ``residual``, ``head``, ``dropout``; always: ``lr``, ``weight_decay``,
+        ``batch_size``, ``optimizer``. Names left out keep their default value.
+        ``None`` searches :func:`sktune.nas.default_space` of the input kind.
+    input_kind : {"auto", "tabular", "image", "sequence"}, default="auto"
+        How to read ``X``: "auto" takes 2-D ``X`` as tabular (fully connected
+        networks) and 3-D / 4-D ``X`` as images (2-D convolutions); "sequence"
+        reads (n, L) or (n, C, L) as signals (1-D convolutions).
+    input_shape : tuple of int or None, default=None
+        Shape each row of ``X`` is reshaped to before the network sees it, e.g.
+        ``(8, 8)`` for flattened 8x8 images (with ``input_kind="auto"`` the data
+        then count as images). Useful after a transformer in a Pipeline.
+    strategy : {"random", "evolution", "bayesian", "morphism"}, default="evolution"
+        "random" samples the space; "evolution" is regularized (aging) evolution;
+        "bayesian" is Gaussian-process Bayesian optimization of the configuration
+        (:class:`sktune.optimizers.BayesianOptimizer`); "morphism" grows the best
+        trained networks by function-preserving widen / deepen / add-skip
+        operations, each child inheriting its parent's weights.
+    max_trials : int, default=20
+        Number of candidate networks trained.
+    time_budget : float or None, default=None
+        Seconds of search. Checked after every training batch, so a running
+        trial stops (and is scored as it is) when the budget runs out. The final
+        refit is not counted.
+    max_epochs : int, default=30
+        Epochs per trial (per split).
+    early_stopping : bool, default=True
+        Stop a trial when the validation loss has not improved for
+        ``n_iter_no_change`` epochs, and keep its best weights.
+    n_iter_no_change : int, default=5
+        Patience of early stopping.
+    validation_fraction : float, default=0.2
+        Share of the training data held out (stratified for classifiers, seeded
+        by ``random_state``) to score trials when ``cv`` is None.
+    cv : int, cross-validation generator, iterable or None, default=None
+        Score each trial by cross-validation instead (as in
+        :func:`~sklearn.model_selection.check_cv`); costs one training per fold.
+    refit : bool, default=True
+        Retrain the best architecture from scratch on all the data, for as many
+        epochs as its trial needed. If False, ``best_estimator_`` is the best
+        trial's network (trained on the first split's training part).
+    max_params : int or None, default=None
+        Largest number of trainable parameters allowed. Checked on the
+        architecture before training; larger candidates are redrawn, and recorded
+        as ``"too_large"`` if none fits.
+    device : {"auto", "cpu", "cuda"} or "cuda:N", default="auto"
+        Where to train: "auto" uses CUDA when available. With "cuda" and
+        ``n_jobs > 1``, trials run one per GPU, round-robin.
+    n_jobs : int or None, default=None
+        Trials trained in parallel (joblib process workers). On CPU the cores are
+        shared between workers through ``torch.set_num_threads``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, the strategy and every network's
+        initialization and batch order: a CPU search is repeatable.
+    verbose : int, default=0
+        Print one line per trial when positive.
+"""
+
+_ATTRIBUTES = """
+    Attributes
+    ----------
+    best_params_ : dict
+        Configuration of the best trial. For a grown network (``"morphism"``)
+        these are the values of the network it descends from;
+        ``best_architecture_`` is what was actually trained.
+    best_architecture_ : dict
+        JSON-serializable architecture of the best network, with its training
+        hyperparameters under ``"training"``; :func:`sktune.nas.build_module`
+        rebuilds it.
+    best_score_ : float
+        Validation score of the best trial ({score}).
+    best_index_ : int
+        Index of the best trial in ``cv_results_``.
+    best_estimator_ : skorch.NeuralNet
+        The trained network used by ``predict``.
+    best_module_ : torch.nn.Module
+        Its module, in evaluation mode.
+    cv_results_ : dict of list or ndarray
+        One entry per trial: ``params``, ``architecture``, ``mean_test_score``,
+        ``std_test_score``, ``split<k>_test_score``, ``rank_test_score``,
+        ``n_params``, ``latency_ms`` (prediction time per sample), ``epochs``,
+        ``mean_fit_time``, ``status`` ("ok", "failed", "nan", "oom",
+        "too_large"), ``error``, ``parent`` and ``operation`` (for grown
+        networks). Load it into ``pandas.DataFrame``.
+    pareto_front_ : list of dict
+        Trials not beaten on both score and parameter count, smallest first.
+    n_trials_ : int
+        Trials run (fewer than ``max_trials`` if ``time_budget`` ran out).
+    n_splits_ : int
+        Splits each trial was scored on.
+    search_time_ : float
+        Seconds spent searching.
+    refit_epochs_ : int
+        Epochs of the final refit (only if ``refit=True``).
+    input_kind_ : str
+        "tabular", "image" or "sequence".
+    input_shape_ : list of int
+        Shape of one sample as the network sees it (channels first).
+    n_features_in_ : int
+        ``X.shape[1]`` during fit.
+    feature_names_in_ : ndarray of str
+        Column names of ``X``, if it had any.
+"""
+
+
+class NASClassifier(ClassifierMixin, BaseNAS):
+    __doc__ = (
+        """Neural architecture search for classification, as an sklearn estimator.
+
+    Trains ``max_trials`` PyTorch networks (through skorch) chosen by a search
+    strategy, scores them on a seeded validation split (or by cross-validation),
+    and keeps the best. Tabular data get fully connected networks, images 2-D
+    and signals 1-D convolutional networks.
+"""
+        + _PARAMETERS
+        + _ATTRIBUTES.format(score="accuracy")
+        + """
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    See Also
+    --------
+    NASRegressor : The same search for regression.
+    sktune.nas.build_module : Rebuild a network from ``best_architecture_``.
+
+    References
+    ----------
+    Real, Aggarwal, Huang and Le, "Regularized Evolution for Image Classifier
+    Architecture Search", AAAI 2019. Jin, Song and Hu, "Auto-Keras: An Efficient
+    Neural Architecture Search System", KDD 2019. Snoek, Larochelle and Adams,
+    "Practical Bayesian Optimization of Machine Learning Algorithms", NeurIPS 2012.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sktune.nas import NASClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = NASClassifier(max_trials=2, max_epochs=5, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    """
+    )
+
+    _task = "classification"
+
+    def _encode_y(self, y):
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "y must hold at least two classes; got one class, "
+                f"{self.classes_[0]!r}. A classifier cannot be trained on it."
+            )
+        return encoder.transform(y).astype(np.int64)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples shaped as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, in the order of ``classes_``.
+        """
+        return self._forward(X).astype(np.float64)
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples shaped as in ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self._forward(X), axis=1)]
+
+
+class NASRegressor(RegressorMixin, BaseNAS):
+    __doc__ = (
+        """Neural architecture search for regression, as an sklearn estimator.
+
+    Like :class:`NASClassifier`, with networks trained on standardized targets
+    (mean squared error) and scored by R^2. Several targets are predicted jointly.
+"""
+        + _PARAMETERS
+        + _ATTRIBUTES.format(score="R^2")
+        + """
+    See Also
+    --------
+    NASClassifier : The same search for classification.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sktune.nas import NASRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = NASRegressor(max_trials=2, max_epochs=5, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """
+    )
+
+    _task = "regression"
+
+    def _encode_y(self, y):
+        self._y_ndim = np.ndim(y)
+        return np.asarray(y, dtype=np.float32).reshape(len(y), -1)
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples shaped as in ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        out = self._forward(X).astype(np.float64)
+        return out.ravel() if self._y_ndim == 1 else out
