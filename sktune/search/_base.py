@@ -11,6 +11,7 @@ the time budget and user callbacks. sklearn keeps doing scoring, multimetric,
 import math
 import numbers
 import time
+import warnings
 
 import numpy as np
 from scipy.optimize import OptimizeResult
@@ -18,7 +19,12 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from ..space import as_search_space
-from ._compat import BaseSearchCV, Interval, tolerate_failed_batches
+from ._compat import (
+    BaseSearchCV,
+    Interval,
+    non_finite_scores_warning,
+    tolerate_failed_batches,
+)
 
 
 def _driving_metric(results, refit):
@@ -140,6 +146,7 @@ class SearchLoop:
         self.scores = np.empty(0)
         self.stopped = False
         self.results = None
+        self._non_finite = {}  # sklearn's non-finite-score warnings, shown once
 
     @property
     def elapsed(self):
@@ -163,8 +170,16 @@ class SearchLoop:
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=self._search)
             kwargs["callback_ctx"] = batch_ctx
-        with tolerate_failed_batches():
+        with tolerate_failed_batches(), warnings.catch_warnings(record=True) as seen:
             self.results = self._evaluate(configs, **kwargs)
+        for w in seen:
+            key = non_finite_scores_warning(w.message)
+            if key is not None:  # repeated by every batch: keep the latest only
+                self._non_finite[key] = w
+            else:
+                warnings.warn_explicit(
+                    w.message, w.category, w.filename, w.lineno, source=w.source
+                )
         if batch_ctx is not None:
             batch_ctx.call_on_fit_task_end(estimator=self._search)
         metric = _driving_metric(self.results, self._search.refit)
@@ -225,6 +240,10 @@ class SearchLoop:
         self._bar.close()
         if self._ctx is not None:
             self._ctx.call_on_fit_task_end(estimator=self._search)
+        for w in self._non_finite.values():
+            warnings.warn_explicit(
+                w.message, w.category, w.filename, w.lineno, source=w.source
+            )
         if self.configs and not np.isfinite(self.scores).any():
             raise ValueError(
                 f"All the {len(self.configs)} candidates failed to fit. It is very "

@@ -12,7 +12,13 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["BaseSearchCV", "Interval", "StrOptions", "tolerate_failed_batches"]
+__all__ = [
+    "BaseSearchCV",
+    "Interval",
+    "StrOptions",
+    "non_finite_scores_warning",
+    "tolerate_failed_batches",
+]
 
 # sklearn's ``evaluate_candidates`` raises "All the N fits failed" as soon as every
 # fit of *one call* fails, whatever ``error_score`` says. A sequential search calls
@@ -52,3 +58,17 @@ def tolerate_failed_batches():
         yield
     finally:
         _TOLERATE.reset(token)
+
+
+def non_finite_scores_warning(message):
+    """The part of sklearn's "scores are non-finite" warning that names the set.
+
+    ``evaluate_candidates`` warns "One or more of the test scores are non-finite:
+    [all means so far]" on every call once one score is NaN; a search calling it
+    once per batch would repeat it every batch. Returns e.g. "One or more of the
+    test scores are non-finite" for that warning, None for any other.
+    """
+    text = str(message)
+    if text.startswith("One or more of the ") and "scores are non-finite" in text:
+        return text.split(":", 1)[0]
+    return None
