@@ -19,10 +19,12 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from ..space import as_search_space
+from ._checkpoint import load_checkpoint, merge_cv_results, save_checkpoint
 from ._compat import (
     BaseSearchCV,
     Interval,
     non_finite_scores_warning,
+    replace_results,
     tolerate_failed_batches,
 )
 
@@ -116,6 +118,13 @@ class SearchLoop:
         sklearn's (>= 1.9) callback context handed to ``_run_search``.
     total : int
         Planned number of evaluations, for the progress bar.
+    checkpoint : str, path-like or None, default=None
+        File to which the results are written after every batch. If it exists
+        already, the search resumes from it: its candidates start ``configs`` and
+        ``scores`` and are merged back into ``cv_results_`` without being refit.
+    signature : dict or None, default=None
+        What identifies the search (:func:`search_signature`); a checkpoint written
+        by a search with another signature is refused.
 
     Attributes
     ----------
@@ -125,8 +134,18 @@ class SearchLoop:
         Their mean test score on the driving metric (NaN where a fit failed).
     """
 
-    def __init__(self, search, evaluate_candidates, callback_ctx, total):
+    def __init__(
+        self,
+        search,
+        evaluate_candidates,
+        callback_ctx,
+        total,
+        checkpoint=None,
+        signature=None,
+    ):
         self._search = search
+        self._checkpoint, self._signature = checkpoint, signature
+        self._stored = load_checkpoint(checkpoint, signature)
         self._evaluate = evaluate_candidates
         self._callbacks = search._callbacks()
         self._ctx = None
@@ -144,6 +163,11 @@ class SearchLoop:
         )
         self.configs = []
         self.scores = np.empty(0)
+        if self._stored is not None:
+            metric = _driving_metric(self._stored, search.refit)
+            self.configs = list(self._stored["params"])
+            self.scores = np.asarray(self._stored[f"mean_test_{metric}"], dtype=float)
+            self._bar.update(len(self.configs))
         self.stopped = False
         self.results = None
         self._non_finite = {}  # sklearn's non-finite-score warnings, shown once
@@ -153,11 +177,14 @@ class SearchLoop:
         """Seconds since the search started."""
         return time.monotonic() - self._start
 
-    def evaluate(self, configs, more_results=None, cv=None):
+    def evaluate(self, configs, more_results=None, cv=None, evaluator=None):
         """Cross-validate ``configs`` and return their scores on the driving metric.
 
         A batch in which every fit fails does not end the search: its candidates
         are recorded with ``error_score`` (NaN scores here) like any other.
+        ``evaluator``, when given, replaces sklearn's ``evaluate_candidates`` for
+        this batch (same call, same returned results; e.g. an executor that keeps
+        fitted models between batches).
         """
         kwargs = {"more_results": more_results}
         if cv is not None:
@@ -171,7 +198,7 @@ class SearchLoop:
             ).call_on_fit_task_begin(estimator=self._search)
             kwargs["callback_ctx"] = batch_ctx
         with tolerate_failed_batches(), warnings.catch_warnings(record=True) as seen:
-            self.results = self._evaluate(configs, **kwargs)
+            self.results = (evaluator or self._evaluate)(configs, **kwargs)
         for w in seen:
             key = non_finite_scores_warning(w.message)
             if key is not None:  # repeated by every batch: keep the latest only
@@ -188,8 +215,18 @@ class SearchLoop:
         ]
         self.configs.extend(configs)
         self.scores = np.concatenate([self.scores, batch_scores])
+        if self._checkpoint is not None:
+            save_checkpoint(self._checkpoint, self._signature, self.merged_results())
         self._after_batch(len(configs))
         return batch_scores
+
+    def merged_results(self):
+        """Results of this fit, preceded by the resumed ones it did not redo."""
+        if self._stored is None:
+            return self.results
+        redone = {repr(p) for p in self.results["params"]}
+        keep = [i for i, p in enumerate(self._stored["params"]) if repr(p) not in redone]
+        return merge_cv_results(self._stored, self.results, keep)
 
     def _after_batch(self, n):
         best = self.best_score
@@ -240,6 +277,8 @@ class SearchLoop:
         self._bar.close()
         if self._ctx is not None:
             self._ctx.call_on_fit_task_end(estimator=self._search)
+        if self._stored is not None and self.results is not None:
+            replace_results(self.results, self.merged_results())
         for w in self._non_finite.values():
             warnings.warn_explicit(
                 w.message, w.category, w.filename, w.lineno, source=w.source

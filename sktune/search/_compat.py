@@ -72,3 +72,42 @@ def non_finite_scores_warning(message):
     if text.startswith("One or more of the ") and "scores are non-finite" in text:
         return text.split(":", 1)[0]
     return None
+
+
+# --- HyperbandSearchCV: subsampled folds (the ``n_samples`` resource, done as
+# sklearn's successive halving does it) and the pieces of ``_fit_and_score`` that
+# its incremental executor needs to produce records in sklearn's own format.
+from sklearn.model_selection._search_successive_halving import (  # noqa: E402
+    _SubsampleMetaSplitter as SubsampleMetaSplitter,
+)
+from sklearn.model_selection._validation import _score as score  # noqa: E402
+from sklearn.utils.metaestimators import _safe_split as safe_split  # noqa: E402
+from sklearn.utils.validation import (  # noqa: E402
+    _check_method_params as check_method_params,
+)
+from sklearn.utils.validation import _num_samples as num_samples  # noqa: E402
+
+warn_or_raise_about_fit_failures = _warn_or_raise_about_fit_failures
+__all__ += [
+    "SubsampleMetaSplitter",
+    "check_method_params",
+    "num_samples",
+    "safe_split",
+    "score",
+    "warn_or_raise_about_fit_failures",
+]
+
+
+def replace_results(results, merged):
+    """Make ``results`` hold ``merged``, in place.
+
+    sklearn's ``BaseSearchCV.fit`` keeps using the dict that ``evaluate_candidates``
+    returned last (to pick ``best_index_`` and as ``cv_results_``); filling that same
+    object is how resumed candidates reach ``cv_results_`` without being refit.
+    ``tests/search/test_checkpoint.py`` fails if a sklearn release changes this.
+    """
+    results.clear()
+    results.update(merged)
+
+
+__all__ += ["replace_results"]
