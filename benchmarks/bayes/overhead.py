@@ -36,6 +36,7 @@ from report import (  # noqa: E402
     environment_md,
     fmt,
     git_revision,
+    limit_threads,
     machine,
     now,
     versions,
@@ -182,7 +183,7 @@ def main(argv=None):
     """Run both measurements, then write the JSON and the docs section."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n-obs", type=int, default=200)
-    p.add_argument("--proposals", type=int, default=10)
+    p.add_argument("--proposals", type=int, default=21)
     p.add_argument("--peer-proposals", type=int, default=3)
     p.add_argument("--n-iter", type=int, default=20)
     p.add_argument("--delay", type=float, default=0.2)
@@ -190,9 +191,11 @@ def main(argv=None):
     p.add_argument("--no-peers", action="store_true")
     p.add_argument("--no-docs", action="store_true")
     p.add_argument("--extra-site", action="append", default=[])
+    p.add_argument("--threads", type=int, default=1, help="0: library defaults")
     args = p.parse_args(argv)
     for site in args.extra_site:
         sys.path.append(site)
+    limiter = limit_threads(args.threads)  # noqa: F841 (kept alive for the run)
     env = {
         "machine": machine(),
         "versions": versions(),
@@ -208,7 +211,12 @@ def main(argv=None):
     for name, (func, n) in timers.items():
         try:
             ms = func(args.n_obs, n, seed=0)
-            res["ask_tell_ms"][name] = {"median": float(np.median(ms)), "all": ms}
+            res["ask_tell_ms"][name] = {
+                "median": float(np.median(ms)),
+                "mean": float(np.mean(ms)),
+                "max": float(np.max(ms)),
+                "all": ms,
+            }
         except Exception as exc:  # a missing peer is reported, not fatal
             res["ask_tell_ms"][name] = {"median": float("nan"), "error": repr(exc)}
         print(name, res["ask_tell_ms"][name], flush=True)
@@ -248,16 +256,24 @@ def main(argv=None):
         environment_md(env),
         "",
         f"`ask(1)` + `tell` after {args.n_obs} observations of Hartmann6 "
-        f"({DIM} dimensions), median over {args.proposals} model-based proposals "
-        f"(peers: {args.peer_proposals}); target for sktune: < 100 ms.",
+        f"({DIM} dimensions), over {args.proposals} model-based proposals "
+        f"(peers: {args.peer_proposals}), BLAS/OpenMP/torch threads: "
+        f"{args.threads or 'library defaults'}; target for sktune: < 100 ms.",
         "",
-        "| optimizer | ms per proposal | sktune / optimizer |",
-        "|---|---|---|",
+        "sktune re-estimates its GP hyperparameters only every ~10% of growth "
+        "beyond 40 points and conditions on new data in between, so its mean "
+        "(amortised) and max are shown next to the median.",
+        "",
+        "| optimizer | median ms | mean ms | max ms | sktune / optimizer (mean) |",
+        "|---|---|---|---|---|",
     ]
     for name, r in ms.items():
-        ratio = ms["sktune"]["median"] / r["median"] if name != "sktune" else None
+        ratio = ms["sktune"]["mean"] / r["mean"] if name != "sktune" else None
         note = f" ({r['error']})" if "error" in r else ""
-        lines.append(f"| {name} | {fmt(r['median'])}{note} | {fmt(ratio)} |")
+        lines.append(
+            f"| {name} | {fmt(r['median'])}{note} | {fmt(r.get('mean'))} | "
+            f"{fmt(r.get('max'))} | {fmt(ratio)} |"
+        )
     lines += [
         "",
         f"`BayesianSearchCV(n_iter={args.n_iter})` on an estimator whose `fit` sleeps "
@@ -278,11 +294,12 @@ def main(argv=None):
         f"n_jobs=1 {fmt(cold[1])} s, n_jobs=2 {fmt(cold[2])} s "
         f"(ratio {fmt(cold[2] / cold[1])}); the table above uses warm workers.",
     ]
-    ask_met = ms["sktune"]["median"] < 100
+    ask_met = ms["sktune"]["mean"] < 100
     lines += [
         "",
-        f"Proposal time target (< 100 ms): {'met' if ask_met else '**missed**'} "
-        f"({fmt(ms['sktune']['median'])} ms).",
+        f"Proposal time target (< 100 ms, judged on the mean): "
+        f"{'met' if ask_met else '**missed**'} ({fmt(ms['sktune']['mean'])} ms; "
+        f"median {fmt(ms['sktune']['median'])}, max {fmt(ms['sktune']['max'])}).",
     ]
     text = "\n".join(lines)
     print("\n" + text)

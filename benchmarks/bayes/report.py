@@ -197,3 +197,29 @@ def fmt(value: float, digits: int = 3) -> str:
     if abs(value) >= 1e4 or abs(value) < 1e-3:
         return f"{value:.{digits - 1}e}"
     return f"{value:.{digits}g}"
+
+
+def limit_threads(n):
+    """Limit BLAS/OpenMP (threadpoolctl) and torch to ``n`` threads for the run.
+
+    Parameters
+    ----------
+    n : int
+        Threads; 0 leaves every library at its default.
+
+    Returns
+    -------
+    limiter : threadpoolctl.threadpool_limits or None
+        Keep a reference for the duration of the run.
+    """
+    if not n:
+        return None
+    from threadpoolctl import threadpool_limits
+
+    try:
+        import torch
+
+        torch.set_num_threads(n)
+    except ImportError:
+        pass
+    return threadpool_limits(limits=n)

@@ -38,6 +38,7 @@ from report import (  # noqa: E402
     environment_md,
     fmt,
     git_revision,
+    limit_threads,
     machine,
     now,
     versions,
@@ -114,6 +115,13 @@ def parse_args(argv=None):
         help="directory appended to sys.path (after this environment's "
         "packages), e.g. a site-packages holding CPU torch for "
         "Optuna's GPSampler",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS/OpenMP/torch threads for every tool (default 1: each tool gets "
+        "one core, as sktune pins its own BLAS calls; 0 leaves library defaults)",
     )
     p.add_argument(
         "--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md"
@@ -379,8 +387,9 @@ def markdown(rows, checks, tasks, n_iter, env, minutes):
         environment_md(env),
         "",
         "Every tool: same estimator, same CV splits, same seed, "
-        f"{n_iter} evaluations, `n_jobs=1`, `refit=False`, other options at the "
-        "tool's defaults. Synthetic tasks wrap the function in a no-op estimator "
+        f"{n_iter} evaluations, `n_jobs=1`, `refit=False`, BLAS/OpenMP/torch "
+        f"threads: {env['threads']}, other options at the tool's defaults. "
+        "Synthetic tasks wrap the function in a no-op estimator "
         "(`fit` does nothing, `score` = -f(params)), so their wall time is the "
         "optimizer's and the search driver's own overhead. Values are medians "
         "over seeds; regret = f(best x) - f*, lower is better; score: higher is "
@@ -474,6 +483,8 @@ def main(argv=None):
     }
     raw_dir = RESULTS / "raw" / "bayes"
     tasks = {name: TASKS[name]() for name in args.tasks}
+    limiter = limit_threads(args.threads)  # noqa: F841 (kept alive for the run)
+    env["threads"] = args.threads or "library defaults"
     warm_up(args.tools)
     t0 = time.perf_counter()
     records = []
