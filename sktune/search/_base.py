@@ -220,12 +220,19 @@ class SearchLoop:
         self._after_batch(len(configs))
         return batch_scores
 
+    @property
+    def resumed(self):
+        """The ``cv_results_`` resumed from the checkpoint, or None."""
+        return self._stored
+
     def merged_results(self):
         """Results of this fit, preceded by the resumed ones it did not redo."""
         if self._stored is None:
             return self.results
         redone = {repr(p) for p in self.results["params"]}
-        keep = [i for i, p in enumerate(self._stored["params"]) if repr(p) not in redone]
+        keep = [
+            i for i, p in enumerate(self._stored["params"]) if repr(p) not in redone
+        ]
         return merge_cv_results(self._stored, self.results, keep)
 
     def _after_batch(self, n):

@@ -3,13 +3,15 @@ scikit-optimize's ``BayesSearchCV`` that proposes candidates with a Gaussian pro
 
 import math
 import numbers
+import os
 import warnings
 
 import numpy as np
 from joblib import effective_n_jobs
 
-from ..optimizers import BayesianOptimizer
+from ..optimizers import BayesianOptimizer, Candidate
 from ._base import SearchLoop, TunerSearchCV
+from ._checkpoint import search_signature
 from ._compat import Interval, StrOptions
 
 _OPTIMIZER_KWARGS = (
@@ -75,6 +77,12 @@ return_train_score
         :mod:`sktune.callbacks`); returning True stops the search.
     progress_bar : bool, default=False
         Show a tqdm progress bar with the trial count, best score and ETA.
+    checkpoint : str, path-like or None, default=None
+        File where the results so far are saved after every batch. When it
+        exists at ``fit``, the search resumes from it: the optimizer is told every
+        stored result, only the rest of ``n_iter`` is evaluated, and the stored
+        candidates appear in ``cv_results_`` without being refit. A checkpoint of a
+        different search (estimator, space, scoring or CV) is refused.
 
     Attributes
     ----------
@@ -130,6 +138,7 @@ n_splits_, refit_time_, multimetric_
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "acq_func": [StrOptions({"EI", "PI", "LCB"})],
         "optimizer_kwargs": [dict, None],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -154,6 +163,7 @@ n_splits_, refit_time_, multimetric_
         timeout=None,
         callbacks=None,
         progress_bar=False,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -176,6 +186,7 @@ n_splits_, refit_time_, multimetric_
         self.timeout = timeout
         self.callbacks = callbacks
         self.progress_bar = progress_bar
+        self.checkpoint = checkpoint
 
     @property
     def total_iterations(self):
@@ -217,24 +228,44 @@ n_splits_, refit_time_, multimetric_
             )
             n_iter = space.size
         self.n_points_ = self._batch_size()
-        with SearchLoop(self, evaluate_candidates, callback_ctx, total=n_iter) as loop:
+        loop = SearchLoop(
+            self,
+            evaluate_candidates,
+            callback_ctx,
+            total=n_iter,
+            checkpoint=self.checkpoint,
+            signature=search_signature(self, space),
+        )
+        with loop:
             batch = 0
+            if loop.resumed is not None:
+                optimizer.tell(loop.configs, loop.scores)
+                batch = int(np.max(loop.resumed["batch"], initial=-1)) + 1
             while len(loop.configs) < n_iter and not loop.stopped:
                 candidates = optimizer.ask(
                     min(self.n_points_, n_iter - len(loop.configs))
                 )
                 if not candidates:
                     break
-                configs = [c.params for c in candidates]
-                scores = loop.evaluate(
-                    configs,
-                    more_results={
-                        "surrogate_mean": [c.mean for c in candidates],
-                        "surrogate_std": [c.std for c in candidates],
-                        "acquisition": [c.acquisition for c in candidates],
-                        "batch": [batch] * len(candidates),
-                    },
+                self._evaluate_batch(loop, candidates, batch)
+                optimizer.tell(
+                    [c.params for c in candidates], loop.scores[-len(candidates) :]
                 )
-                optimizer.tell(configs, scores)
                 batch += 1
+            if loop.results is None and loop.configs:
+                # Resumed from a complete checkpoint: sklearn picks the best among
+                # what this fit evaluates, so evaluate the stored best once more.
+                self._evaluate_batch(loop, [Candidate(loop.result().x)], batch)
         self.optimizer_results_ = [loop.result()]
+
+    @staticmethod
+    def _evaluate_batch(loop, candidates, batch):
+        loop.evaluate(
+            [c.params for c in candidates],
+            more_results={
+                "surrogate_mean": [c.mean for c in candidates],
+                "surrogate_std": [c.std for c in candidates],
+                "acquisition": [c.acquisition for c in candidates],
+                "batch": [batch] * len(candidates),
+            },
+        )
