@@ -253,8 +253,8 @@ n_splits_, refit_time_, multimetric_
                 )
                 batch += 1
             if loop.results is None and loop.configs:
-                # Resumed from a complete checkpoint: sklearn picks the best among
-                # what this fit evaluates, so evaluate the stored best once more.
+                # Resumed from a complete checkpoint: sklearn's fit needs at least
+                # one evaluation of its own, so evaluate the stored best once more.
                 self._evaluate_batch(loop, [Candidate(loop.result().x)], batch)
         self.optimizer_results_ = [loop.result()]
 
