@@ -307,7 +307,8 @@ class BaseNAS(BaseEstimator):
 
     def _forward(self, X):
         """Outputs of the best network, in batches, in evaluation mode."""
-        return self.best_estimator_.predict_proba(self._prepare(X))
+        X = self._prepare(X)
+        return self.best_estimator_.predict_proba(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

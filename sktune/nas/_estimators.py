@@ -199,7 +199,8 @@ class NASClassifier(ClassifierMixin, BaseNAS):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self._forward(X), axis=1)]
+        proba = self._forward(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class NASRegressor(RegressorMixin, BaseNAS):
@@ -228,6 +229,11 @@ class NASRegressor(RegressorMixin, BaseNAS):
     )
 
     _task = "regression"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def _encode_y(self, y):
         self._y_ndim = np.ndim(y)
