@@ -181,7 +181,9 @@ class SearchLoop:
         """Cross-validate ``configs`` and return their scores on the driving metric.
 
         A batch in which every fit fails does not end the search: its candidates
-        are recorded with ``error_score`` (NaN scores here) like any other.
+        are recorded with ``error_score`` like any other. The scores returned
+        (and kept in ``scores``) are NaN for every candidate with a failed fit,
+        whatever ``error_score`` is.
         ``evaluator``, when given, replaces sklearn's ``evaluate_candidates`` for
         this batch (same call, same returned results; e.g. an executor that keeps
         fitted models between batches).
@@ -197,7 +199,10 @@ class SearchLoop:
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=self._search)
             kwargs["callback_ctx"] = batch_ctx
-        with tolerate_failed_batches(), warnings.catch_warnings(record=True) as seen:
+        with (
+            tolerate_failed_batches() as failed_fits,
+            warnings.catch_warnings(record=True) as seen,
+        ):
             self.results = (evaluator or self._evaluate)(configs, **kwargs)
         for w in seen:
             key = non_finite_scores_warning(w.message)
@@ -210,9 +215,14 @@ class SearchLoop:
         if batch_ctx is not None:
             batch_ctx.call_on_fit_task_end(estimator=self._search)
         metric = _driving_metric(self.results, self._search.refit)
-        batch_scores = np.asarray(self.results[f"mean_test_{metric}"], dtype=float)[
+        batch_scores = np.array(self.results[f"mean_test_{metric}"], dtype=float)[
             -len(configs) :
         ]
+        if failed_fits and len(failed_fits[-1]) % len(configs) == 0:
+            # A candidate with a failed fit is a failure (NaN) for the optimizer and
+            # the stoppers, even when error_score is a number that would look good.
+            failed = np.reshape(failed_fits[-1], (len(configs), -1)).any(axis=1)
+            batch_scores[failed] = np.nan
         self.configs.extend(configs)
         self.scores = np.concatenate([self.scores, batch_scores])
         if self._checkpoint is not None:

@@ -30,7 +30,15 @@ _TOLERATE = contextvars.ContextVar("sktune_tolerate_failed_batches", default=Fal
 _sklearn_warn_or_raise = _sklearn_search._warn_or_raise_about_fit_failures
 
 
+# Inside ``tolerate_failed_batches()``, which fits failed is recorded too, so the
+# search can tell its optimizer "failed" even when ``error_score`` is a number.
+_FAILED_FITS = contextvars.ContextVar("sktune_failed_fits", default=None)
+
+
 def _warn_or_raise_about_fit_failures(results, error_score):
+    record = _FAILED_FITS.get()
+    if record is not None:
+        record.append([result["fit_error"] is not None for result in results])
     failed = sum(result["fit_error"] is not None for result in results)
     if _TOLERATE.get() and results and failed == len(results):
         warnings.warn(
@@ -52,11 +60,19 @@ if getattr(_sklearn_warn_or_raise, "__module__", "") != __name__:
 
 @contextlib.contextmanager
 def tolerate_failed_batches():
-    """Within this context, a batch whose fits all fail warns instead of raising."""
+    """Within this context, a batch whose fits all fail warns instead of raising.
+
+    Yields a list that receives, for every ``evaluate_candidates`` call made in the
+    context, one flag per fit (candidate-major, as sklearn orders them): whether
+    that fit failed.
+    """
     token = _TOLERATE.set(True)
+    record = []
+    record_token = _FAILED_FITS.set(record)
     try:
-        yield
+        yield record
     finally:
+        _FAILED_FITS.reset(record_token)
         _TOLERATE.reset(token)
 
 
