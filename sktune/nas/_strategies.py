@@ -63,15 +63,16 @@ class RandomStrategy(_Strategy):
 class EvolutionStrategy(_Strategy):
     """Regularized (aging) evolution, Real et al. (AAAI 2019).
 
-    A population of the ``population_size`` most recent trials; each child mutates
-    one value of the best of ``sample_size`` members drawn at random, and the oldest
-    member dies when a child joins.
+    A population of the ``population_size`` most recent trials (a quarter of
+    ``max_trials``, between 4 and 10); each child mutates one value of the best of
+    ``sample_size`` members drawn at random (a third of the population, at least
+    2), and the oldest member dies when a child joins.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.population_size = int(np.clip(self.max_trials // 3, 4, 20))
-        self.sample_size = max(2, self.population_size // 2)
+        self.population_size = int(np.clip(self.max_trials // 4, 4, 10))
+        self.sample_size = max(2, self.population_size // 3)
         self.population = deque(maxlen=self.population_size)
         self.n_asked = 0
 
@@ -134,7 +135,8 @@ class BayesianStrategy(_Strategy):
         from sktune.optimizers import BayesianOptimizer, default_n_initial_points
 
         n_initial = min(
-            default_n_initial_points(self.space), max(2, self.max_trials // 3)
+            default_n_initial_points(self.space),
+            int(np.clip(self.max_trials // 3, 2, 10)),
         )
         self.optimizer = BayesianOptimizer(
             self.space,
@@ -164,10 +166,11 @@ class BayesianStrategy(_Strategy):
 class MorphismStrategy(_Strategy):
     """Grow trained networks by function-preserving morphisms (Jin et al. 2019).
 
-    The first quarter of the budget (at least two trials) trains random networks
-    of the space from scratch. After that each child is one ``widen``, ``deepen``
-    or ``add_skip`` of the better of two networks drawn from the ``n_elite`` best
-    trained so far; it inherits their weights and training hyperparameters.
+    The first quarter of ``max_trials`` (at least two trials, at most five) trains
+    random networks of the space from scratch. After that each child is one
+    ``widen``, ``deepen`` or ``add_skip`` of the better of two networks drawn from
+    the ``n_elite`` best trained so far; it inherits their weights and training
+    hyperparameters.
     """
 
     n_elite = 5
@@ -175,7 +178,7 @@ class MorphismStrategy(_Strategy):
     def __init__(self, *args, max_width, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_width = max_width
-        self.n_seeds = max(2, self.max_trials // 4)
+        self.n_seeds = int(np.clip(self.max_trials // 4, 2, 5))
         self.elite = []  # (score, trial, params, architecture, states, epochs)
         self.n_asked = 0
 

@@ -1,0 +1,334 @@
+"""NASClassifier's strategies against fixed networks and classic classifiers.
+
+Runs, on one data set, in one process:
+
+* baselines: ``SVC(C=10)``, ``MLPClassifier``, ``HistGradientBoostingClassifier``, a
+  fixed skorch MLP and a fixed skorch CNN (written here, independently of sktune);
+* ``NASClassifier`` with each strategy, at the same time budget and epoch limit,
+  for several seeds;
+* weight inheritance: a network grown by morphisms from a trained parent, trained
+  on with the inherited weights and, separately, from scratch.
+
+Results go to ``benchmarks/nas/results/<dataset>.json`` and into the section of
+``docs/nas.md`` between ``<!-- bench:<dataset> -->`` markers.
+
+Usage::
+
+    python benchmarks/nas/bench_nas.py --dataset digits --budget 60 --seeds 0 1 2
+    python benchmarks/nas/bench_nas.py --dataset mnist1d --budget 90 --seeds 0
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import statistics
+import time
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from skorch import NeuralNetClassifier
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+
+from sktune.nas import NASClassifier, build_module, count_params, deepen, widen
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+STRATEGIES = ("random", "evolution", "bayesian", "morphism")
+
+
+def load(dataset):
+    """Train/test split and the shape of one sample (channels first)."""
+    if dataset == "digits":
+        X, y = load_digits(return_X_y=True)
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X, y, test_size=0.3, stratify=y, random_state=0
+        )
+        return X_tr, X_te, y_tr, y_te, {"input_shape": (8, 8)}, (1, 8, 8)
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    data = make_dataset(get_dataset_args())  # generated locally, default settings
+    return (
+        data["x"], data["x_test"], data["y"], data["y_test"],
+        {"input_kind": "sequence"}, (1, data["x"].shape[1]),
+    )
+
+
+class FixedMLP(torch.nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(n_in, 128), torch.nn.ReLU(),
+            torch.nn.Linear(128, 128), torch.nn.ReLU(),
+            torch.nn.Linear(128, n_out),
+        )
+
+    def forward(self, x):
+        return self.net(x.flatten(1))
+
+
+class FixedCNN(torch.nn.Module):
+    """Two convolution + max-pool stages (32 and 64 filters), linear head."""
+
+    def __init__(self, shape, n_out):
+        super().__init__()
+        ndim = len(shape) - 1
+        conv = torch.nn.Conv2d if ndim == 2 else torch.nn.Conv1d
+        pool = torch.nn.MaxPool2d if ndim == 2 else torch.nn.MaxPool1d
+        spatial = int(np.prod([s // 4 for s in shape[1:]]))
+        self.net = torch.nn.Sequential(
+            conv(shape[0], 32, 3, padding=1), torch.nn.ReLU(), pool(2),
+            conv(32, 64, 3, padding=1), torch.nn.ReLU(), pool(2),
+            torch.nn.Flatten(), torch.nn.Linear(64 * spatial, n_out),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def _scaled(X_tr, X_te, shape):
+    mean, std = X_tr.mean(), X_tr.std()
+    f = lambda X: ((X - mean) / std).astype(np.float32).reshape(len(X), *shape)  # noqa: E731
+    return f(X_tr), f(X_te)
+
+
+def fixed_net(module, X_tr, X_te, y_tr, y_te, shape, epochs):
+    torch.manual_seed(0)
+    A_tr, A_te = _scaled(X_tr, X_te, shape)
+    net = NeuralNetClassifier(
+        module, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
+        lr=1e-3, max_epochs=epochs, batch_size=64, train_split=None,
+        iterator_train__shuffle=True, verbose=0,
+    )
+    start = time.perf_counter()
+    net.fit(A_tr, y_tr.astype(np.int64))
+    seconds = time.perf_counter() - start
+    acc = float((net.predict(A_te) == y_te).mean())
+    return {"accuracy": acc, "n_params": count_params(net.module_), "seconds": seconds}
+
+
+def baselines(X_tr, X_te, y_tr, y_te, shape):
+    out = {}
+    for name, model in {
+        "SVC(C=10)": SVC(C=10),
+        "MLPClassifier": make_pipeline(
+            StandardScaler(), MLPClassifier(max_iter=1000, random_state=0)
+        ),
+        "HistGradientBoosting": HistGradientBoostingClassifier(random_state=0),
+    }.items():
+        start = time.perf_counter()
+        model.fit(X_tr, y_tr)
+        out[name] = {
+            "accuracy": float(model.score(X_te, y_te)),
+            "n_params": None,
+            "seconds": time.perf_counter() - start,
+        }
+    n_out = len(np.unique(y_tr))
+    out["skorch MLP (2x128)"] = fixed_net(
+        FixedMLP(int(np.prod(shape)), n_out), X_tr, X_te, y_tr, y_te, shape, 50
+    )
+    out["skorch CNN (32-64)"] = fixed_net(
+        FixedCNN(shape, n_out), X_tr, X_te, y_tr, y_te, shape, 30
+    )
+    return out
+
+
+def nas_runs(X_tr, X_te, y_tr, y_te, shape_args, budget, seeds, max_epochs):
+    runs = []
+    for strategy in STRATEGIES:
+        for seed in seeds:
+            clf = NASClassifier(
+                strategy=strategy, max_trials=10_000, time_budget=budget,
+                max_epochs=max_epochs, random_state=seed, **shape_args,
+            )
+            start = time.perf_counter()
+            clf.fit(X_tr, y_tr)
+            total = time.perf_counter() - start
+            res = clf.cv_results_
+            runs.append(
+                {
+                    "strategy": strategy,
+                    "seed": seed,
+                    "accuracy": float(clf.score(X_te, y_te)),
+                    "valid_score": float(clf.best_score_),
+                    "n_params": int(res["n_params"][clf.best_index_]),
+                    "n_trials": int(clf.n_trials_),
+                    "failed": int(sum(s != "ok" for s in res["status"])),
+                    "search_seconds": float(clf.search_time_),
+                    "total_seconds": total,
+                    "pareto_front": [
+                        (p["n_params"], round(p["score"], 4)) for p in clf.pareto_front_
+                    ],
+                    "architecture": clf.best_architecture_,
+                }
+            )
+            summary = {k: v for k, v in runs[-1].items() if k != "architecture"}
+            print(json.dumps(summary))
+    return runs
+
+
+def _epoch_accuracies(module, A_tr, y_tr, A_va, y_va, epochs, seed):
+    torch.manual_seed(seed)
+    net = NeuralNetClassifier(
+        module, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
+        lr=1e-3, max_epochs=epochs, batch_size=64, iterator_train__shuffle=True,
+        train_split=predefined_split(Dataset(A_va, y_va)), verbose=0,
+    )
+    net.initialize()  # keeps the given (possibly inherited) weights
+    net.partial_fit(A_tr, y_tr)
+    return [round(float(a), 4) for a in net.history[:, "valid_acc"]]
+
+
+def inheritance(X_tr, y_tr, shape, epochs=15):
+    """Valid accuracy per epoch of a grown child: inherited weights vs scratch."""
+    A_tr, A_va, y_a, y_b = train_test_split(
+        X_tr, y_tr, test_size=0.25, stratify=y_tr, random_state=0
+    )
+    A_tr, A_va = _scaled(A_tr, A_va, shape)
+    y_a, y_b = y_a.astype(np.int64), y_b.astype(np.int64)
+    block = {"filters": 8, "kernel_size": 3, "activation": "relu", "norm": "batch",
+             "pool": "max", "skip": "none"}
+    parent_arch = {
+        "kind": "cnn", "ndim": len(shape) - 1, "input_shape": list(shape),
+        "n_outputs": int(len(np.unique(y_tr))), "blocks": [block],
+        "head": {"pool": "flatten", "dropout": 0.0},
+    }
+    torch.manual_seed(0)
+    parent = build_module(parent_arch)
+    parent_curve = _epoch_accuracies(parent, A_tr, y_a, A_va, y_b, epochs, 0)
+    child = deepen(widen(parent.eval(), 0, 16, np.random.default_rng(0)), 0)
+    torch.manual_seed(1)
+    scratch = build_module(child.architecture)
+    # Same input standardization for both (the sktune layer stays identity here).
+    inherited_curve = _epoch_accuracies(child, A_tr, y_a, A_va, y_b, epochs, 1)
+    scratch_curve = _epoch_accuracies(scratch, A_tr, y_a, A_va, y_b, epochs, 1)
+    targets = sorted({max(parent_curve), 0.95})
+
+    def first(curve, target):
+        hits = [i + 1 for i, a in enumerate(curve) if a >= target]
+        return hits[0] if hits else None
+
+    return {
+        "parent_params": count_params(parent_arch),
+        "child_params": count_params(child),
+        "parent_curve": parent_curve,
+        "inherited_curve": inherited_curve,
+        "scratch_curve": scratch_curve,
+        "epochs_to_reach": {
+            str(t): {
+                "inherited": first(inherited_curve, t),
+                "scratch": first(scratch_curve, t),
+            }
+            for t in targets
+        },
+    }
+
+
+def markdown(dataset, results, command):
+    lines = [
+        f"Command: `{command}`  ",
+        f"Machine: {results['machine']}; load average at start "
+        f"{results['load_average']}.",
+        "",
+        "| model | test accuracy | parameters | seconds |",
+        "|---|---|---|---|",
+    ]
+    for name, r in results["baselines"].items():
+        params = "-" if r["n_params"] is None else f"{r['n_params']:,}"
+        acc, sec = r["accuracy"], r["seconds"]
+        lines.append(f"| {name} | {acc:.4f} | {params} | {sec:.1f} |")
+    lines += [
+        "",
+        f"NASClassifier, time budget {results['budget']} s per search, "
+        f"max_epochs={results['max_epochs']}, seeds {results['seeds']} "
+        "(median [min, max] over seeds; seconds include the final refit):",
+        "",
+        "| strategy | test accuracy | best net parameters | trials | seconds |",
+        "|---|---|---|---|---|",
+    ]
+    for strategy in STRATEGIES:
+        runs = [r for r in results["nas"] if r["strategy"] == strategy]
+        acc = [r["accuracy"] for r in runs]
+        params = int(statistics.median(r["n_params"] for r in runs))
+        lines.append(
+            f"| {strategy} | {statistics.median(acc):.4f} [{min(acc):.4f}, "
+            f"{max(acc):.4f}] | {params:,} "
+            f"| {int(statistics.median(r['n_trials'] for r in runs))} "
+            f"| {statistics.median(r['total_seconds'] for r in runs):.0f} |"
+        )
+    inh = results["inheritance"]
+    lines += [
+        "",
+        f"Weight inheritance: parent CNN ({inh['parent_params']:,} parameters) "
+        f"trained {len(inh['parent_curve'])} epochs, grown by widen + deepen to "
+        f"{inh['child_params']:,} parameters. Validation accuracy per epoch:",
+        "",
+        f"- parent: {inh['parent_curve']}",
+        f"- child, inherited weights: {inh['inherited_curve']}",
+        f"- child, from scratch: {inh['scratch_curve']}",
+    ]
+    for target, hits in inh["epochs_to_reach"].items():
+        lines.append(
+            f"- epochs to reach {float(target):.4f}: inherited {hits['inherited']}, "
+            f"from scratch {hits['scratch']} (None: not within "
+            f"{len(inh['scratch_curve'])} epochs)"
+        )
+    return "\n".join(lines)
+
+
+def update_docs(dataset, text):
+    path = ROOT / "docs" / "nas.md"
+    doc = path.read_text()
+    start, end = f"<!-- bench:{dataset} -->", f"<!-- /bench:{dataset} -->"
+    if start not in doc:
+        doc += f"\n{start}\n{end}\n"
+    head, rest = doc.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{text}\n{end}{tail}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=["digits", "mnist1d"], default="digits")
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--max-epochs", type=int, default=30)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args()
+    command = (
+        f"python benchmarks/nas/bench_nas.py --dataset {args.dataset} "
+        f"--budget {args.budget:g} --max-epochs {args.max_epochs} "
+        f"--seeds {' '.join(map(str, args.seeds))}"
+    )
+    X_tr, X_te, y_tr, y_te, shape_args, shape = load(args.dataset)
+    results = {
+        "machine": f"{platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, torch {torch.__version__}",
+        "load_average": [round(v, 1) for v in os.getloadavg()],
+        "budget": args.budget,
+        "max_epochs": args.max_epochs,
+        "seeds": args.seeds,
+    }
+    torch.set_num_threads(1)  # as NASClassifier trains; see docs/nas.md
+    results["baselines"] = baselines(X_tr, X_te, y_tr, y_te, shape)
+    print(json.dumps(results["baselines"]))
+    results["inheritance"] = inheritance(X_tr, y_tr, shape)
+    print(json.dumps(results["inheritance"]))
+    results["nas"] = nas_runs(
+        X_tr, X_te, y_tr, y_te, shape_args, args.budget, args.seeds, args.max_epochs
+    )
+    out = ROOT / "benchmarks" / "nas" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{args.dataset}.json").write_text(json.dumps(results, indent=1))
+    update_docs(args.dataset, markdown(args.dataset, results, command))
+
+
+if __name__ == "__main__":
+    main()
