@@ -2,8 +2,9 @@
 Quickstart: BayesianSearchCV next to RandomizedSearchCV
 =======================================================
 
-Tune an RBF support vector machine on scikit-learn's handwritten digits with the
-same budget of 30 candidates, once with ``RandomizedSearchCV`` and once with
+Tune a PCA + RBF support vector machine pipeline on scikit-learn's handwritten
+digits (three hyperparameters: the number of components, C and gamma) with the same
+budget of 30 candidates, once with ``RandomizedSearchCV`` and once with
 ``sktune.BayesianSearchCV`` (the only change is the import and the class name),
 then compare the best cross-validated accuracy and the held-out accuracy.
 """
@@ -11,8 +12,9 @@ then compare the best cross-validated accuracy and the held-out accuracy.
 # %%
 import time
 
-from scipy.stats import loguniform
+from scipy.stats import loguniform, randint
 from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
 from sklearn.model_selection import RandomizedSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -24,8 +26,9 @@ X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.3, stratify=y, random_state=0
 )
-model = make_pipeline(StandardScaler(), SVC())
+model = make_pipeline(StandardScaler(), PCA(random_state=0), SVC())
 space = {
+    "pca__n_components": randint(2, 64),
     "svc__C": loguniform(1e-3, 1e6),
     "svc__gamma": loguniform(1e-8, 1e2),
 }
