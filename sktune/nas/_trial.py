@@ -81,7 +81,9 @@ def set_statistics(module, X, y, task):
             module.output_scale.copy_(torch.as_tensor(y_scale))
 
 
-def make_net(module, task, training, settings, epochs, valid=None, deadline=None):
+def make_net(
+    module, task, training, settings, epochs, valid=None, deadline=None, drop_last=False
+):
     """A skorch net around an initialized ``module``; no internal random split."""
     optimizer, extra = OPTIMIZERS[training["optimizer"]]
     callbacks = [("trial_guard", TrialGuard(deadline))]
@@ -106,6 +108,7 @@ def make_net(module, task, training, settings, epochs, valid=None, deadline=None
         max_epochs=epochs,
         batch_size=int(training["batch_size"]),
         iterator_train__shuffle=True,
+        iterator_train__drop_last=drop_last,
         train_split=None if valid is None else predefined_split(Dataset(*valid)),
         callbacks=callbacks,
         device=settings["device"],
@@ -119,11 +122,11 @@ def fit_network(
     """Train ``module`` on ``train = (X, y)``; returns the fitted skorch net."""
     X, y = train
     training = dict(training)
-    # A last batch of one sample breaks batch normalization: keep batches >= 2.
     training["batch_size"] = min(int(training["batch_size"]), len(X))
-    if len(X) % training["batch_size"] == 1:
-        training["batch_size"] += 1
-    net = make_net(module, task, training, settings, epochs, valid, deadline)
+    # A last batch of one sample breaks batch normalization: drop it (the data are
+    # shuffled, so a different sample sits out each epoch).
+    drop_last = len(X) % training["batch_size"] == 1
+    net = make_net(module, task, training, settings, epochs, valid, deadline, drop_last)
     net.initialize()
     net.partial_fit(X, y)
     return net

@@ -94,6 +94,7 @@ def test_fit_predict_string_labels_and_fitted_attributes(blobs):
     json.dumps(clf.best_architecture_)
     json.dumps(clf.best_params_)
     assert isinstance(clf.best_module_, torch.nn.Module)
+    assert clf.best_estimator_.train_split is None  # never skorch's unseeded split
     assert len(clf.cv_results_["params"]) == clf.n_trials_ == 2
     assert clf.cv_results_["rank_test_score"][clf.best_index_] == 1
     assert clf.best_score_ == max(clf.cv_results_["mean_test_score"])
@@ -273,3 +274,12 @@ def test_cuda_search(blobs):
     clf = small(device="cuda", max_trials=2).fit(X, y)
     assert next(clf.best_module_.parameters()).is_cuda
     assert clf.score(X, y) > 0.8
+
+
+def test_batch_norm_survives_a_last_batch_of_one_sample():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(42, 3))  # 33 training samples: 32 + 1
+    y = (X[:, 0] > 0).astype(int)
+    clf = small(space={"norm": ["batch"], "batch_size": [32]}, max_trials=1)
+    clf.fit(X, y)
+    assert clf.cv_results_["status"] == ["ok"]
