@@ -3,6 +3,7 @@
 import math
 import re
 import time
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -207,12 +208,13 @@ class BaseNAS(BaseEstimator):
         space, defaults = resolve_space(self.space, self.input_kind_)
         n_outputs = len(self.classes_) if self._task == "classification" else y.shape[1]
 
-        def make_architecture(config):
-            arch = config_to_architecture(
-                config, defaults, self.input_kind_, self.input_shape_, n_outputs
-            )
-            return arch
-
+        make_architecture = partial(
+            config_to_architecture,
+            defaults=defaults,
+            input_kind=self.input_kind_,
+            input_shape=self.input_shape_,
+            n_outputs=n_outputs,
+        )
         splits = self._splits(X, y, rng)
         self.n_splits_ = len(splits)
         n_jobs = effective_n_jobs(self.n_jobs)
@@ -233,7 +235,6 @@ class BaseNAS(BaseEstimator):
             "early_stopping": self.early_stopping,
             "n_iter_no_change": self.n_iter_no_change,
             "max_params": self.max_params,
-            "keep_states": True,
         }
         start = time.time()
         deadline = None if self.time_budget is None else start + self.time_budget

@@ -194,11 +194,15 @@ def _run_trial(job, X, y, splits, settings):
         Train and validation indices.
     settings : dict
         ``task``, ``max_epochs``, ``early_stopping``, ``n_iter_no_change``,
-        ``max_params``, ``keep_states``.
+        ``max_params``.
 
     Returns
     -------
     result : dict
+        ``status`` ("ok", "failed", "nan", "oom" or "too_large"), ``error``,
+        ``scores`` (one per split), ``epochs`` (mean best epoch), ``n_params``,
+        ``latency_ms``, ``fit_time`` and ``states`` (the trained state dict of each
+        split; None unless the trial succeeded).
     """
     start = time.perf_counter()
     result = {
@@ -248,10 +252,9 @@ def _run_trial(job, X, y, splits, settings):
             epochs.append(_best_epochs(net))
             if k == 0:
                 result["latency_ms"] = _latency_ms(net, X[valid])
-            if settings["keep_states"]:
-                states.append(
-                    {n: t.detach().cpu() for n, t in net.module_.state_dict().items()}
-                )
+            states.append(
+                {n: t.detach().cpu() for n, t in net.module_.state_dict().items()}
+            )
         result["epochs"] = float(np.mean(epochs))
         result["states"] = states
         if not np.all(np.isfinite(result["scores"])):
