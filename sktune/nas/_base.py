@@ -12,8 +12,9 @@ from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit, check_cv
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sktune.search._compat import Interval, StrOptions
 
 from ._builder import NASNetwork
 from ._search import best_trial, pareto_front, results_table, run_search, worker_layout
