@@ -7,6 +7,8 @@ test can prove that no fit happened. ``ToyClassifier`` adds the classifier
 interface for scoring metrics, groups and sample weights.
 """
 
+import time
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
@@ -81,3 +83,17 @@ class ToyClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         label = self.classes_[-1] if self.c > 0.5 else self.classes_[0]
         return np.full(len(X), label)
+
+
+class SlowEstimator(ToyEstimator):
+    """``ToyEstimator`` whose fit sleeps ``delay`` seconds (for time budgets)."""
+
+    fits = []
+
+    def __init__(self, x1=0.0, x2=0.0, bonus=0.0, fail=False, delay=0.05):
+        super().__init__(x1=x1, x2=x2, bonus=bonus, fail=fail)
+        self.delay = delay
+
+    def fit(self, X, y=None, **fit_params):
+        time.sleep(self.delay)
+        return super().fit(X, y, **fit_params)
