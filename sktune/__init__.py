@@ -6,8 +6,8 @@ proposes candidates with a Gaussian process. Search spaces live in
 :mod:`sktune.callbacks`.
 """
 
-from .search import BayesianSearchCV
+from .search import BayesianSearchCV, HyperbandSearchCV
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BayesianSearchCV", "__version__"]
+__all__ = ["BayesianSearchCV", "HyperbandSearchCV", "__version__"]

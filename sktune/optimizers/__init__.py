@@ -7,10 +7,15 @@ from ._acquisition import (
     upper_confidence_bound,
 )
 from ._bayes import BayesianOptimizer, Candidate, default_n_initial_points
+from ._hyperband import Bracket, HyperbandScheduler, Rung, hyperband_brackets
 from ._surrogate import GPSurrogate
 
 __all__ = [
     "BayesianOptimizer",
+    "Bracket",
+    "HyperbandScheduler",
+    "Rung",
+    "hyperband_brackets",
     "Candidate",
     "GPSurrogate",
     "default_n_initial_points",

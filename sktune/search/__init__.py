@@ -1,5 +1,6 @@
 """Search drivers: scikit-learn ``BaseSearchCV`` subclasses."""
 
 from ._bayes import BayesianSearchCV
+from ._hyperband import HyperbandSearchCV
 
-__all__ = ["BayesianSearchCV"]
+__all__ = ["BayesianSearchCV", "HyperbandSearchCV"]

@@ -1,0 +1,268 @@
+"""Keeping fold models alive between Hyperband rungs.
+
+sklearn's ``evaluate_candidates`` clones the estimator for every fit, so a
+configuration promoted to a larger resource would start training again. Where the
+estimator can continue, :class:`IncrementalExecutor` keeps each configuration's
+fitted fold models (in the driver's process) from one rung to the next and hands
+them, with the larger resource, to joblib workers that continue training:
+
+* ``"warm_start"``: the resource counts trees (``n_estimators``, or ``max_iter``
+  of the histogram gradient boosting models) and the estimator has
+  ``warm_start``; refitting with a larger count adds trees to the kept ones.
+* ``"partial_fit"``: the resource counts epochs (``max_iter``, ``max_epochs``)
+  and the estimator has ``partial_fit``; the kept model gets the missing epochs,
+  one ``partial_fit`` call each (sklearn) or one ``fit_loop`` call (skorch).
+
+Each fit returns a record in the format of sklearn's ``_fit_and_score``, so the
+driver adds it to ``cv_results_`` beside sklearn's own.
+"""
+
+import time
+import traceback
+
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.pipeline import Pipeline
+
+from ._compat import check_method_params, num_samples, safe_split, score
+
+_TREE_COUNTS = ("n_estimators",)
+_EPOCH_COUNTS = ("max_iter", "max_epochs")
+
+
+def _final_step(estimator, resource):
+    """The estimator that owns ``resource`` and its own name for it."""
+    while isinstance(estimator, Pipeline) and "__" in resource:
+        step, resource = resource.split("__", 1)
+        estimator = estimator.named_steps[step]
+    return estimator, resource
+
+
+def resume_kind(estimator, resource):
+    """How ``estimator`` can continue training when ``resource`` grows.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        An estimator or a Pipeline (the resource then names a parameter of its
+        last step, ``step__param``).
+    resource : str
+        Name of an integer parameter of ``estimator``.
+
+    Returns
+    -------
+    kind : {"warm_start", "partial_fit"} or None
+        None when it cannot continue, or the resource does not belong to the
+        last step of a Pipeline (earlier steps are refitted on every call).
+    """
+    owner, name = _final_step(estimator, resource)
+    if isinstance(estimator, Pipeline) and owner is not estimator.steps[-1][1]:
+        return None
+    tree_counts = _TREE_COUNTS
+    if isinstance(
+        owner, HistGradientBoostingClassifier | HistGradientBoostingRegressor
+    ):
+        tree_counts = (*tree_counts, "max_iter")
+    if name in tree_counts and "warm_start" in owner.get_params(deep=False):
+        return "warm_start"
+    if name in _EPOCH_COUNTS and hasattr(owner, "partial_fit"):
+        return "partial_fit"
+    return None
+
+
+def _continue(model, kind, resource, params, done, X, y, fit_params):
+    """Train ``model`` (fitted to ``done``) up to ``resource``; returns it."""
+    if kind == "warm_start":
+        return model.set_params(**params).fit(X, y, **fit_params)
+    if isinstance(model, Pipeline):
+        X = model[:-1].transform(X)
+        final = model.steps[-1][1]
+    else:
+        final = model
+    owner_name = resource.rsplit("__", 1)[-1]
+    target = params[resource]
+    if hasattr(final, "fit_loop"):  # skorch: one call runs several epochs
+        final.fit_loop(X, y, epochs=target - done, **fit_params)
+    else:  # sklearn: one partial_fit call is one epoch
+        for _ in range(target - done):
+            final.partial_fit(X, y, **fit_params)
+    final.set_params(**{owner_name: target})
+    return model
+
+
+def _advance(
+    model, estimator, params, resource, kind, done, X, y, train, test, options
+):
+    """Fit one fold (fresh or continued) and score it as ``_fit_and_score`` does."""
+    fit_params = check_method_params(X, params=options["fit_params"], indices=train)
+    score_params = options["score_params"]
+    X_train, y_train = safe_split(estimator, X, y, train)
+    X_test, y_test = safe_split(estimator, X, y, test, train)
+    record = {"fit_error": None}
+    start = time.time()
+    try:
+        if model is None:
+            model = clone(estimator).set_params(**params)
+            if kind == "warm_start":
+                owner, _ = _final_step(model, resource)
+                owner.set_params(warm_start=True)
+            model.fit(X_train, y_train, **fit_params)
+        else:
+            model = _continue(
+                model, kind, resource, params, done, X_train, y_train, fit_params
+            )
+        fit_time = time.time() - start
+    except Exception:
+        if options["error_score"] == "raise":
+            raise
+        fit_time, model = time.time() - start, None
+        record["fit_error"] = traceback.format_exc()
+        error = options["error_score"]
+        names = getattr(options["scorer"], "_scorers", None)
+        record["test_scores"] = {n: error for n in names} if names else error
+        record["train_scores"] = record["test_scores"]
+        record["score_time"] = 0.0
+    else:
+        record["test_scores"] = score(
+            model,
+            X_test,
+            y_test,
+            options["scorer"],
+            check_method_params(X, params=score_params, indices=test),
+            options["error_score"],
+        )
+        record["score_time"] = time.time() - start - fit_time
+        if options["return_train_score"]:
+            record["train_scores"] = score(
+                model,
+                X_train,
+                y_train,
+                options["scorer"],
+                check_method_params(X, params=score_params, indices=train),
+                options["error_score"],
+            )
+    if not options["return_train_score"]:
+        record.pop("train_scores", None)
+    record["n_test_samples"] = num_samples(X_test)
+    record["fit_time"] = fit_time
+    return record, model
+
+
+class IncrementalExecutor:
+    """Cross-validates rungs, continuing the fold models of promoted configurations.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The (unfitted) estimator to clone for new configurations.
+    resource : str
+        The resource parameter; :func:`resume_kind` must not return None for it.
+    X, y : array-like
+        The data the search is fitted on.
+    splits : list of (train, test)
+        The cross-validation folds, the same for every rung.
+    scorer : callable or _MultimetricScorer
+        As sklearn's ``BaseSearchCV._get_scorers`` returns it.
+    fit_params, score_params : dict
+        Routed metadata for the estimator's ``fit`` and the scorer.
+    error_score : "raise" or float
+        Score of a fit that fails.
+    return_train_score : bool
+        Whether to score the training folds too.
+    n_jobs, pre_dispatch
+        Passed to :class:`joblib.Parallel`.
+
+    Attributes
+    ----------
+    kind : {"warm_start", "partial_fit"}
+        How models continue training.
+    """
+
+    def __init__(
+        self,
+        estimator,
+        resource,
+        *,
+        X,
+        y,
+        splits,
+        scorer,
+        fit_params,
+        score_params,
+        error_score,
+        return_train_score,
+        n_jobs=None,
+        pre_dispatch="2*n_jobs",
+    ):
+        self.kind = resume_kind(estimator, resource)
+        if self.kind is None:
+            raise ValueError(f"{type(estimator).__name__} cannot resume {resource}.")
+        self.estimator = estimator
+        self.resource = resource
+        self._data = (X, y)
+        self._splits = list(splits)
+        self._options = {
+            "scorer": scorer,
+            "fit_params": fit_params,
+            "score_params": score_params,
+            "error_score": error_score,
+            "return_train_score": return_train_score,
+        }
+        self._parallel = Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch)
+        self._models = {}  # config id -> (resource reached, [fold models])
+
+    def run(self, ids, configs, keep=True):
+        """Cross-validate ``configs`` at the resource their params name.
+
+        Parameters
+        ----------
+        ids : list of int
+            Configuration identifiers; an id seen in the previous call continues
+            from the fold models kept then.
+        configs : list of dict
+            Parameters, including the resource parameter.
+        keep : bool, default=True
+            Keep the new fold models for the next call (False on a bracket's
+            last rung). Models of configurations absent from this call are
+            released either way.
+
+        Returns
+        -------
+        records : list of dict
+            One per (configuration, fold), configuration-major, in the format of
+            sklearn's ``_fit_and_score``.
+        """
+        X, y = self._data
+        jobs = []
+        for config_id, params in zip(ids, configs, strict=True):
+            done, models = self._models.get(config_id, (0, [None] * len(self._splits)))
+            for (train, test), model in zip(self._splits, models, strict=True):
+                jobs.append(
+                    delayed(_advance)(
+                        model,
+                        self.estimator,
+                        params,
+                        self.resource,
+                        self.kind,
+                        done,
+                        X,
+                        y,
+                        train,
+                        test,
+                        self._options,
+                    )
+                )
+        out = self._parallel(jobs)
+        n = len(self._splits)
+        self._models = {}
+        if keep:
+            for j, (config_id, params) in enumerate(zip(ids, configs, strict=True)):
+                self._models[config_id] = (
+                    params[self.resource],
+                    [model for _, model in out[j * n : (j + 1) * n]],
+                )
+        return [record for record, _ in out]

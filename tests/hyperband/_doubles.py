@@ -1,0 +1,75 @@
+"""Fast estimators whose scores are known in advance, and that count their work."""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+
+class EpochModel(BaseEstimator):
+    """Trains ``max_iter`` epochs by ``fit``, one more by each ``partial_fit``.
+
+    Its score is ``-(a - 0.3) ** 2 + 0.01 * epochs``: known for every state, so a
+    test can tell whether a model was continued to the right total. Every epoch is
+    counted in ``EpochModel.log`` (tests run with ``n_jobs=None``).
+    """
+
+    log = []
+
+    def __init__(self, a=0.0, max_iter=9):
+        self.a = a
+        self.max_iter = max_iter
+
+    def fit(self, X, y=None):
+        if self.a < 0:
+            raise ValueError("a < 0 fails on purpose")
+        self.epochs_ = 0
+        self.n_features_in_ = np.asarray(X).shape[1]
+        for _ in range(self.max_iter):
+            self._epoch()
+        return self
+
+    def partial_fit(self, X, y=None):
+        if not hasattr(self, "epochs_"):
+            self.epochs_ = 0
+        self._epoch()
+        return self
+
+    def _epoch(self):
+        self.epochs_ += 1
+        EpochModel.log.append(1)
+
+    def score(self, X, y=None):
+        return -((self.a - 0.3) ** 2) + 0.01 * self.epochs_
+
+
+class TreeModel(BaseEstimator):
+    """``n_estimators`` "trees"; with ``warm_start`` a refit adds the missing ones."""
+
+    log = []
+
+    def __init__(self, a=0.0, n_estimators=9, warm_start=False):
+        self.a = a
+        self.n_estimators = n_estimators
+        self.warm_start = warm_start
+
+    def fit(self, X, y=None):
+        done = getattr(self, "trees_", 0) if self.warm_start else 0
+        TreeModel.log.append(self.n_estimators - done)
+        self.trees_ = self.n_estimators
+        return self
+
+    def score(self, X, y=None):
+        return -((self.a - 0.3) ** 2) + 0.01 * self.trees_
+
+
+class SizeModel(BaseEstimator):
+    """Scores the number of training samples it was fitted on."""
+
+    def __init__(self, a=0.0):
+        self.a = a
+
+    def fit(self, X, y=None):
+        self.n_train_ = len(X)
+        return self
+
+    def score(self, X, y=None):
+        return float(self.n_train_)

@@ -1,0 +1,327 @@
+"""HyperbandSearchCV end to end on fast doubles: resources, incremental training,
+selection, errors, sklearn's search features."""
+
+import pickle
+
+import numpy as np
+import pytest
+from scipy.stats import uniform
+from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import KFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sktune import HyperbandSearchCV
+from sktune.space import Real
+
+from ._doubles import EpochModel, SizeModel, TreeModel
+
+X = np.random.default_rng(0).normal(size=(60, 3))
+SPACE = {"a": Real(0.0, 1.0)}
+
+
+def _search(estimator=None, **kwargs):
+    options = {"resource": "max_iter", "cv": 3, "random_state": 0, **kwargs}
+    return HyperbandSearchCV(estimator or EpochModel(max_iter=9), SPACE, **options)
+
+
+def _expected(results):
+    """Each row's score if its models were trained exactly to its n_resources."""
+    a = np.array([p["a"] for p in results["params"]])
+    return -((a - 0.3) ** 2) + 0.01 * np.asarray(results["n_resources"])
+
+
+def test_schedule_and_results_columns():
+    search = _search().fit(X)
+    results = search.cv_results_
+    plan = search.metadata
+    assert plan["n_evaluations"] == len(results["params"]) == 22
+    assert search.metadata_["n_evaluations"] == 22
+    assert sorted(search.n_resources_) == [[1, 3, 9], [3, 9], [9]]
+    assert search.n_brackets_ == 3
+    for key in ("bracket", "rung", "n_resources", "param_max_iter", "rank_test_score"):
+        assert len(results[key]) == 22
+    assert all(
+        p["max_iter"] == r
+        for p, r in zip(results["params"], results["n_resources"], strict=True)
+    )
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_partial_fit_continues_the_fold_models(incremental):
+    EpochModel.log.clear()
+    search = _search(incremental=incremental).fit(X)
+    results = search.cv_results_
+    np.testing.assert_allclose(results["mean_test_score"], _expected(results))
+    # Every row trained to its resource; incremental spends only the increments.
+    refit = 9
+    spent = len(EpochModel.log) - refit
+    if incremental:
+        assert search.incremental_ == "partial_fit"
+        assert spent == 3 * _increments(results) < 3 * sum(results["n_resources"])
+    else:
+        assert search.incremental_ is None
+        assert spent == 3 * sum(results["n_resources"])
+
+
+def _increments(results):
+    """Epochs needed if each configuration continues from its previous rung."""
+    reached = {}
+    total = 0
+    for params, r in zip(results["params"], results["n_resources"], strict=True):
+        key = params["a"]
+        total += r - reached.get(key, 0)
+        reached[key] = r
+    return total
+
+
+def test_warm_start_adds_trees():
+    TreeModel.log.clear()
+    search = _search(TreeModel(n_estimators=27), resource="n_estimators").fit(X)
+    results = search.cv_results_
+    assert search.incremental_ == "warm_start"
+    np.testing.assert_allclose(results["mean_test_score"], _expected(results))
+    assert sum(TreeModel.log) - 27 == 3 * _increments(results)
+    assert search.best_estimator_.trees_ == 27
+
+
+def test_pipeline_step_resource_is_continued():
+    EpochModel.log.clear()
+    pipe = Pipeline([("scale", StandardScaler()), ("model", EpochModel(max_iter=9))])
+    search = HyperbandSearchCV(
+        pipe,
+        {"model__a": Real(0.0, 1.0)},
+        resource="model__max_iter",
+        cv=3,
+        random_state=0,
+    ).fit(X)
+    assert search.incremental_ == "partial_fit"
+    results = search.cv_results_
+    a = np.array([p["model__a"] for p in results["params"]])
+    expected = -((a - 0.3) ** 2) + 0.01 * np.asarray(results["n_resources"])
+    np.testing.assert_allclose(results["mean_test_score"], expected)
+    assert search.best_params_["model__max_iter"] == 9
+
+
+def test_n_samples_subsamples_the_training_folds():
+    search = HyperbandSearchCV(
+        SizeModel(), SPACE, min_resource=6, max_resource=54, cv=3, random_state=0
+    ).fit(X)
+    results = search.cv_results_
+    train_size = 40  # 60 samples, 3 folds
+    expected = [int(r / 54 * train_size) for r in results["n_resources"]]
+    np.testing.assert_array_equal(results["mean_test_score"], expected)
+    assert search.min_resource_ == 6 and search.max_resource_ == 54
+    assert search.incremental_ is None
+
+
+def test_n_samples_auto_uses_the_data():
+    search = HyperbandSearchCV(SizeModel(), SPACE, cv=3, random_state=0).fit(X)
+    assert (search.min_resource_, search.max_resource_) == (6, 60)
+    assert search.metadata_["max_resource"] == 60
+
+
+def test_best_is_chosen_at_the_largest_resource():
+    search = _search().fit(X)
+    results = search.cv_results_
+    top = results["n_resources"] == 9
+    best = np.flatnonzero(top)[np.argmax(results["mean_test_score"][top])]
+    assert search.best_index_ == best
+    assert search.best_params_["max_iter"] == 9
+    assert search.best_estimator_.epochs_ == 9
+
+
+def test_best_among_top_resource_even_when_a_lower_rung_scored_higher():
+    # Score falls with training: the best rows are at resource 1, never chosen.
+    class Overfits(EpochModel):
+        def score(self, X, y=None):
+            return -self.epochs_ - (self.a - 0.3) ** 2
+
+    search = _search(Overfits()).fit(X)
+    assert search.cv_results_["n_resources"][search.best_index_] == 9
+    assert np.argmax(search.cv_results_["mean_test_score"]) != search.best_index_
+
+
+def test_callable_refit_is_honoured():
+    def pick_first_row_at_resource_3(results):
+        return int(np.flatnonzero(np.asarray(results["n_resources"]) == 3)[0])
+
+    search = _search(refit=pick_first_row_at_resource_3).fit(X)
+    assert search.cv_results_["n_resources"][search.best_index_] == 3
+    assert search.best_estimator_.epochs_ == 3
+
+
+def test_multimetric_and_train_scores():
+    scoring = {
+        "s": lambda est, X, y=None: est.score(X),
+        "e": lambda est, X, y=None: est.epochs_,
+    }
+    search = _search(scoring=scoring, refit="s", return_train_score=True).fit(X)
+    results = search.cv_results_
+    np.testing.assert_allclose(results["mean_test_s"], _expected(results))
+    np.testing.assert_array_equal(results["mean_test_e"], results["n_resources"])
+    np.testing.assert_array_equal(results["mean_train_e"], results["n_resources"])
+    assert search.multimetric_ and search.best_params_["max_iter"] == 9
+    no_refit = _search(scoring=scoring, refit=False).fit(X)
+    assert not hasattr(no_refit, "best_estimator_")
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_failing_configurations_are_recorded(incremental):
+    space = {"a": Real(-1.0, 1.0)}
+    with pytest.warns(FitFailedWarning):
+        search = HyperbandSearchCV(
+            EpochModel(),
+            space,
+            resource="max_iter",
+            cv=3,
+            random_state=0,
+            incremental=incremental,
+        ).fit(X)
+    results = search.cv_results_
+    failed = np.array([p["a"] < 0 for p in results["params"]])
+    assert failed.any() and np.isnan(results["mean_test_score"][failed]).all()
+    assert search.best_params_["a"] >= 0
+    with pytest.raises(ValueError, match="fails on purpose"):
+        HyperbandSearchCV(
+            EpochModel(),
+            space,
+            resource="max_iter",
+            cv=3,
+            random_state=0,
+            error_score="raise",
+            incremental=incremental,
+        ).fit(X)
+
+
+@pytest.mark.parametrize("sampler", ["random", "bayesian"])
+def test_repeatable_with_random_state(sampler):
+    a = _search(sampler=sampler, random_state=3).fit(X).cv_results_["params"]
+    b = _search(sampler=sampler, random_state=3).fit(X).cv_results_["params"]
+    c = _search(sampler=sampler, random_state=4).fit(X).cv_results_["params"]
+    assert a == b and a != c
+
+
+def test_n_jobs_gives_the_same_results():
+    one = _search(TreeModel(n_estimators=9), resource="n_estimators").fit(X)
+    two = _search(TreeModel(n_estimators=9), resource="n_estimators", n_jobs=2).fit(X)
+    np.testing.assert_allclose(
+        one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"]
+    )
+
+
+def test_param_distributions_alias_clone_and_pickle():
+    search = HyperbandSearchCV(
+        EpochModel(),
+        param_distributions={"a": uniform(0, 1)},
+        resource="max_iter",
+        cv=3,
+        random_state=0,
+    )
+    cloned = clone(search).get_params()
+    assert cloned["search_spaces"] is None and list(cloned["param_distributions"]) == [
+        "a"
+    ]
+    search.fit(X)
+    again = pickle.loads(pickle.dumps(search))
+    assert again.best_params_ == search.best_params_
+    assert again.score(X) == search.score(X)
+    assert not any(hasattr(search, a) for a in ("_fit_data", "_routed", "_ledger"))
+
+
+def test_timeout_and_callbacks_stop_between_rungs():
+    calls = []
+
+    def stop_after_two(result):
+        calls.append(len(result.x_iters))
+        return len(calls) == 2
+
+    search = _search(callbacks=stop_after_two).fit(X)
+    assert len(calls) == 2 and len(search.cv_results_["params"]) == calls[-1]
+    assert search.n_brackets_ == 2  # full-resource bracket first, then one rung
+    quick = _search(timeout=1e-9).fit(X)
+    assert len(quick.cv_results_["params"]) == 3
+
+
+def test_verbose_and_progress_bar(capsys):
+    _search(verbose=1, progress_bar=True).fit(X)
+    out = capsys.readouterr()
+    assert "bracket 2, rung 0: 9 candidates, n_resources=1" in out.out
+    assert "22/22" in out.err
+
+
+class NoFit(EpochModel):
+    def fit(self, X, y=None):
+        raise AssertionError("no fit may happen before the input is validated")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"eta": 1}, InvalidParameterError, "'eta' parameter .* range \\[2, inf\\)"),
+        (
+            {"min_resource": 10},
+            ValueError,
+            "min_resource must be <= max_resource. Got min_resource=10 and "
+            "max_resource=9",
+        ),
+        (
+            {"resource": "epochs"},
+            ValueError,
+            "resource='epochs' is not a parameter of NoFit. Use 'n_samples' or one "
+            "of its integer parameters: \\['max_iter'\\]",
+        ),
+        (
+            {"estimator": NoFit(max_iter=None)},
+            ValueError,
+            "max_resource='auto' cannot be inferred: NoFit's max_iter is None",
+        ),
+        (
+            {"estimator": TreeModel(), "resource": "a"},
+            ValueError,
+            "resource='a' is also in search_spaces",
+        ),
+        (
+            {"resource": "n_samples", "incremental": True},
+            ValueError,
+            "incremental=True, but NoFit cannot continue",
+        ),
+        (
+            {"param_distributions": SPACE},
+            ValueError,
+            "Give exactly one of search_spaces and param_distributions",
+        ),
+        ({"search_spaces": {"b": Real(0, 1)}}, ValueError, "b"),
+        ({"sampler": "tpe"}, InvalidParameterError, "'sampler' parameter"),
+    ],
+)
+def test_bad_input_fails_before_any_fit(kwargs, error, match):
+    options = {
+        "estimator": NoFit(max_iter=9),
+        "search_spaces": SPACE,
+        "resource": "max_iter",
+        "cv": 3,
+        **kwargs,
+    }
+    search = HyperbandSearchCV(**options)
+    with pytest.raises(error, match=match):
+        search.fit(X)
+
+
+def test_metadata_before_fit():
+    with pytest.raises(ValueError, match="depend on the data"):
+        _ = HyperbandSearchCV(SizeModel(), SPACE).metadata
+    plan = HyperbandSearchCV(
+        EpochModel(max_iter=81), SPACE, resource="max_iter"
+    ).metadata
+    assert [b["n_candidates"][0] for b in plan["brackets"]] == [81, 34, 15, 8, 5]
+    assert plan["n_candidates"] == 143
+
+
+def test_constant_folds_for_the_executor():
+    search = _search(cv=KFold(3, shuffle=True, random_state=0)).fit(X)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"], _expected(search.cv_results_)
+    )
