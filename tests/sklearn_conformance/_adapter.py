@@ -6,16 +6,42 @@ exactly that signature and runs a Bayesian search over ``param_distributions``,
 so those tests exercise sktune unchanged.
 """
 
+import inspect
+
 import numpy as np
 
 from sktune import BayesianSearchCV
+
+_RANDOMIZED_NAMES = {
+    "self",
+    "estimator",
+    "search_spaces",
+    "n_iter",
+    "scoring",
+    "n_jobs",
+    "refit",
+    "cv",
+    "verbose",
+    "pre_dispatch",
+    "random_state",
+    "error_score",
+    "return_train_score",
+}
+_BAYES_ONLY = {
+    name: parameter
+    for name, parameter in inspect.signature(
+        BayesianSearchCV.__init__
+    ).parameters.items()
+    if name not in _RANDOMIZED_NAMES
+}
 
 
 class BayesianRandomizedSearchCV(BayesianSearchCV):
     """``BayesianSearchCV`` with ``RandomizedSearchCV``'s parameters.
 
-    ``param_distributions`` is the search space; every Bayesian option keeps its
-    default (``n_points="auto"``, EI, no timeout, no callbacks).
+    ``param_distributions`` is the search space; every option only
+    ``BayesianSearchCV`` has keeps its default (``n_points="auto"``, EI, no
+    timeout, no callbacks, ...).
     """
 
     _parameter_constraints: dict = {
@@ -52,14 +78,10 @@ class BayesianRandomizedSearchCV(BayesianSearchCV):
         self.random_state = random_state
         self.error_score = error_score
         self.return_train_score = return_train_score
-        # BayesianSearchCV's own options, at their defaults (not parameters here).
-        self.n_points = "auto"
-        self.n_initial_points = None
-        self.acq_func = "EI"
-        self.optimizer_kwargs = None
-        self.timeout = None
-        self.callbacks = None
-        self.progress_bar = False
+        # Every other BayesianSearchCV option keeps its default (not a parameter
+        # here, so clone and get_params see RandomizedSearchCV's signature only).
+        for name, parameter in _BAYES_ONLY.items():
+            setattr(self, name, parameter.default)
 
     @property
     def search_spaces(self):
