@@ -160,7 +160,7 @@ n_splits_, refit_time_, multimetric_
     ...     random_state=0,
     ... )
     >>> search.metadata["n_evaluations"]
-    62
+    69
     >>> bool(search.fit(X, y).best_score_ > 0.8)
     True
     """
