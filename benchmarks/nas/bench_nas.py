@@ -9,8 +9,9 @@ Runs, on one data set, in one process:
 * weight inheritance: a network grown by morphisms from a trained parent, trained
   on with the inherited weights and, separately, from scratch.
 
-Results go to ``benchmarks/nas/results/<dataset>.json`` and into the section of
-``docs/nas.md`` between ``<!-- bench:<dataset> -->`` markers.
+Results go to ``benchmarks/nas/results/<name>.json`` and into the section of
+``docs/nas.md`` between ``<!-- bench:<name> -->`` markers (``--name`` defaults to the
+data set).
 
 Usage::
 
@@ -232,7 +233,7 @@ def inheritance(X_tr, y_tr, shape, epochs=15):
     }
 
 
-def markdown(dataset, results, command):
+def markdown(results, command):
     lines = [
         f"Command: `{command}`  ",
         f"Machine: {results['machine']}; load average at start "
@@ -284,10 +285,10 @@ def markdown(dataset, results, command):
     return "\n".join(lines)
 
 
-def update_docs(dataset, text):
+def update_docs(name, text):
     path = ROOT / "docs" / "nas.md"
     doc = path.read_text()
-    start, end = f"<!-- bench:{dataset} -->", f"<!-- /bench:{dataset} -->"
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     if start not in doc:
         doc += f"\n{start}\n{end}\n"
     head, rest = doc.split(start, 1)
@@ -301,11 +302,16 @@ def main():
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--max-epochs", type=int, default=30)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--name", default=None, help="results name and docs section (default: dataset)"
+    )
     args = parser.parse_args()
+    name = args.name or args.dataset
     command = (
         f"python benchmarks/nas/bench_nas.py --dataset {args.dataset} "
         f"--budget {args.budget:g} --max-epochs {args.max_epochs} "
         f"--seeds {' '.join(map(str, args.seeds))}"
+        + (f" --name {args.name}" if args.name else "")
     )
     X_tr, X_te, y_tr, y_te, shape_args, shape = load(args.dataset)
     results = {
@@ -326,8 +332,8 @@ def main():
     )
     out = ROOT / "benchmarks" / "nas" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{args.dataset}.json").write_text(json.dumps(results, indent=1))
-    update_docs(args.dataset, markdown(args.dataset, results, command))
+    (out / f"{name}.json").write_text(json.dumps(results, indent=1))
+    update_docs(name, markdown(results, command))
 
 
 if __name__ == "__main__":
