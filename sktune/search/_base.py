@@ -22,6 +22,7 @@ from ..space import as_search_space
 from ._checkpoint import load_checkpoint, merge_cv_results, save_checkpoint
 from ._compat import (
     BaseSearchCV,
+    FitFailures,
     Interval,
     non_finite_scores_warning,
     replace_results,
@@ -171,6 +172,7 @@ class SearchLoop:
         self.stopped = False
         self.results = None
         self._non_finite = {}  # sklearn's non-finite-score warnings, shown once
+        self._failures = FitFailures()  # which fits failed, batch after batch
 
     @property
     def elapsed(self):
@@ -199,11 +201,13 @@ class SearchLoop:
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=self._search)
             kwargs["callback_ctx"] = batch_ctx
+        n_calls = len(self._failures.flags)
         with (
-            tolerate_failed_batches() as failed_fits,
+            tolerate_failed_batches(self._failures),
             warnings.catch_warnings(record=True) as seen,
         ):
             self.results = (evaluator or self._evaluate)(configs, **kwargs)
+        failed_fits = self._failures.flags[n_calls:]
         for w in seen:
             key = non_finite_scores_warning(w.message)
             if key is not None:  # repeated by every batch: keep the latest only

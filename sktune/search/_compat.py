@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 __all__ = [
     "BaseSearchCV",
+    "FitFailures",
     "Interval",
     "StrOptions",
     "non_finite_scores_warning",
@@ -30,15 +31,51 @@ _TOLERATE = contextvars.ContextVar("sktune_tolerate_failed_batches", default=Fal
 _sklearn_warn_or_raise = _sklearn_search._warn_or_raise_about_fit_failures
 
 
-# Inside ``tolerate_failed_batches()``, which fits failed is recorded too, so the
-# search can tell its optimizer "failed" even when ``error_score`` is a number.
-_FAILED_FITS = contextvars.ContextVar("sktune_failed_fits", default=None)
+class FitFailures:
+    """What sklearn's fit-failure check saw during one search.
+
+    Inside ``tolerate_failed_batches(failures)`` every ``evaluate_candidates``
+    call appends to ``flags`` one flag per fit (candidate-major, as sklearn orders
+    them): whether that fit failed. The search can then tell its optimizer
+    "failed" even when ``error_score`` is a number.
+
+    It also keeps the scores of failed fits in the shape of the others. With a
+    callable ``scoring`` that returns a dict, sklearn gives a failed fit the dict
+    ``{name: error_score}`` only when a fit of the same call succeeded; a batch
+    whose fits all failed keeps a bare ``error_score``, and sklearn's formatting of
+    all the batches together then fails. Such failed results get the dict as soon
+    as one success shows the metric names (results already recorded by sklearn
+    are updated in place).
+    """
+
+    def __init__(self):
+        self.flags = []
+        self._names = None  # metric names of a callable scoring returning a dict
+        self._unshaped = []  # failed results still holding a bare error_score
+
+    def _record(self, results, error_score):
+        self.flags.append([result["fit_error"] is not None for result in results])
+        for result in results:
+            scores = result.get("test_scores")
+            if result["fit_error"] is not None and not isinstance(scores, dict):
+                self._unshaped.append(result)
+            elif self._names is None and isinstance(scores, dict):
+                self._names = list(scores)
+        if self._names is not None:
+            for result in self._unshaped:
+                for key in ("test_scores", "train_scores"):
+                    if key in result:
+                        result[key] = dict.fromkeys(self._names, error_score)
+            self._unshaped = []
+
+
+_FAILURES = contextvars.ContextVar("sktune_fit_failures", default=None)
 
 
 def _warn_or_raise_about_fit_failures(results, error_score):
-    record = _FAILED_FITS.get()
-    if record is not None:
-        record.append([result["fit_error"] is not None for result in results])
+    failures = _FAILURES.get()
+    if failures is not None:
+        failures._record(results, error_score)
     failed = sum(result["fit_error"] is not None for result in results)
     if _TOLERATE.get() and results and failed == len(results):
         warnings.warn(
@@ -59,20 +96,26 @@ if getattr(_sklearn_warn_or_raise, "__module__", "") != __name__:
 
 
 @contextlib.contextmanager
-def tolerate_failed_batches():
+def tolerate_failed_batches(failures=None):
     """Within this context, a batch whose fits all fail warns instead of raising.
 
-    Yields a list that receives, for every ``evaluate_candidates`` call made in the
-    context, one flag per fit (candidate-major, as sklearn orders them): whether
-    that fit failed.
+    Parameters
+    ----------
+    failures : FitFailures or None, default=None
+        Where to record the failures; pass the same one for every batch of a
+        search. A new one when None.
+
+    Yields
+    ------
+    failures : FitFailures
     """
+    failures = FitFailures() if failures is None else failures
     token = _TOLERATE.set(True)
-    record = []
-    record_token = _FAILED_FITS.set(record)
+    failures_token = _FAILURES.set(failures)
     try:
-        yield record
+        yield failures
     finally:
-        _FAILED_FITS.reset(record_token)
+        _FAILURES.reset(failures_token)
         _TOLERATE.reset(token)
 
 
