@@ -67,7 +67,9 @@ class NoImprovementStopper:
         self._seen = 0
 
     def __call__(self, result):
-        if len(result.x_iters) < self._seen:  # a new search reuses this stopper
+        # Within one search every call sees more configurations than the last;
+        # seeing no more means a new search reuses this stopper.
+        if len(result.x_iters) <= self._seen:
             self._best, self._stale = -np.inf, 0
         self._seen = len(result.x_iters)
         if result.best_score > self._best + self.min_delta:
