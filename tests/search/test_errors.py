@@ -248,3 +248,38 @@ def test_every_candidate_failing_raises_whatever_the_error_score():
     with pytest.warns(FitFailedWarning):
         with pytest.raises(ValueError, match="All the 2 candidates failed to fit"):
             search.fit(X_TOY)
+
+
+def two_metrics(estimator, X, y=None):
+    """A callable scoring returning several metrics."""
+    return {"a": estimator.score(X), "b": -estimator.x1}
+
+
+@pytest.mark.parametrize(
+    "seed, first_fails",
+    [(0, False), (2, True)],  # seeds whose design fails later / at the very start
+)
+def test_failing_batch_with_callable_multimetric_scoring(seed, first_fails):
+    search = BayesianSearchCV(
+        ToyEstimator(),
+        {"x1": Real(-5.0, 10.0), "fail": [True, False]},
+        scoring=two_metrics,
+        refit="a",
+        n_iter=5,
+        cv=2,
+        random_state=seed,
+        return_train_score=True,
+    )
+    with pytest.warns(FitFailedWarning, match="All the 2 fits of this batch failed"):
+        search.fit(X_TOY)
+    results = search.cv_results_
+    failed = np.array([p["fail"] for p in results["params"]])
+    assert bool(failed[0]) is first_fails
+    assert failed.any() and not failed.all()
+    assert search.multimetric_ is True
+    for metric in ("a", "b"):
+        for kind in ("test", "train"):
+            values = results[f"mean_{kind}_{metric}"]
+            assert np.all(np.isnan(values[failed]))
+            assert np.all(np.isfinite(values[~failed]))
+    assert search.best_params_["fail"] is False

@@ -211,3 +211,16 @@ def test_progress_bar_reports_trials_and_best(capsys):
 def test_no_progress_bar_by_default(capsys):
     _search(n_iter=3).fit(X_TOY)
     assert "trial" not in capsys.readouterr().err
+
+
+def test_no_improvement_stopper_reused_after_a_one_batch_search():
+    # the first fit ends after a single batch of 3; the second fit, with the same
+    # seed, starts with the same batch: a fresh stopper must see it as progress
+    stopper = NoImprovementStopper(n_rounds=1)
+    _search(callbacks=[stopper], n_points=3, n_iter=3).fit(X_TOY)
+    reused = _search(callbacks=[stopper], n_points=3, n_iter=12).fit(X_TOY)
+    fresh = _search(
+        callbacks=[NoImprovementStopper(n_rounds=1)], n_points=3, n_iter=12
+    ).fit(X_TOY)
+    assert len(fresh.cv_results_["params"]) > 3
+    assert reused.cv_results_["params"] == fresh.cv_results_["params"]
