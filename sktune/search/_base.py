@@ -24,6 +24,7 @@ from ._compat import (
     BaseSearchCV,
     FitFailures,
     Interval,
+    checked_cv,
     non_finite_scores_warning,
     replace_results,
     tolerate_failed_batches,
@@ -106,6 +107,29 @@ class TunerSearchCV(BaseSearchCV):
         return callbacks
 
 
+class _SameSplits:
+    """Splits like ``cv`` at the first ``split`` call, then repeats those splits.
+
+    sklearn calls ``split`` in every ``evaluate_candidates`` call. A splitter that
+    shuffles without a fixed seed (``KFold(shuffle=True)``, ``ShuffleSplit()``)
+    would score every batch on other folds, where ``RandomizedSearchCV`` scores
+    all candidates on the same ones, and the scores the optimizer compares would
+    differ by the folds as much as by the parameters.
+    """
+
+    def __init__(self, cv):
+        self.cv = cv
+        self._splits = None
+
+    def get_n_splits(self, X=None, y=None, **params):
+        return self.cv.get_n_splits(X, y, **params)
+
+    def split(self, X, y=None, **params):
+        if self._splits is None:
+            self._splits = list(self.cv.split(X, y, **params))
+        return iter(self._splits)
+
+
 class SearchLoop:
     """Evaluates batches for a driver and decides when the search stops.
 
@@ -173,6 +197,7 @@ class SearchLoop:
         self.results = None
         self._non_finite = {}  # sklearn's non-finite-score warnings, shown once
         self._failures = FitFailures()  # which fits failed, batch after batch
+        self._splits = _SameSplits(checked_cv(search))  # one set for all batches
 
     @property
     def elapsed(self):
@@ -185,14 +210,14 @@ class SearchLoop:
         A batch in which every fit fails does not end the search: its candidates
         are recorded with ``error_score`` like any other. The scores returned
         (and kept in ``scores``) are NaN for every candidate with a failed fit,
-        whatever ``error_score`` is.
+        whatever ``error_score`` is. Without ``cv``, every batch is scored on the
+        splits of the first one (see ``_SameSplits``).
         ``evaluator``, when given, replaces sklearn's ``evaluate_candidates`` for
         this batch (same call, same returned results; e.g. an executor that keeps
         fitted models between batches).
         """
         kwargs = {"more_results": more_results}
-        if cv is not None:
-            kwargs["cv"] = cv
+        kwargs["cv"] = self._splits if cv is None else cv
         batch_ctx = None
         if self._ctx is not None:
             batch_ctx = self._ctx.subcontext(

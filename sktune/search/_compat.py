@@ -17,6 +17,7 @@ __all__ = [
     "FitFailures",
     "Interval",
     "StrOptions",
+    "checked_cv",
     "non_finite_scores_warning",
     "tolerate_failed_batches",
 ]
@@ -117,6 +118,12 @@ def tolerate_failed_batches(failures=None):
     finally:
         _FAILURES.reset(failures_token)
         _TOLERATE.reset(token)
+
+
+def checked_cv(search):
+    """The splitter ``BaseSearchCV.fit`` checked, which ``evaluate_candidates``
+    uses when given no ``cv`` (sklearn's private ``_checked_cv_orig``)."""
+    return search._checked_cv_orig
 
 
 def non_finite_scores_warning(message):
