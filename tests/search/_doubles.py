@@ -35,7 +35,7 @@ class ToyEstimator(RegressorMixin, BaseEstimator):
         ``fit`` raises ``ValueError`` when True.
     """
 
-    fits = []  # (params, n_samples, fit kwargs) of every fit, in order
+    fits = []  # (params, n_samples, fit kwargs, first column of X) of every fit
 
     def __init__(self, x1=0.0, x2=0.0, bonus=0.0, fail=False):
         self.x1 = x1
@@ -44,7 +44,8 @@ class ToyEstimator(RegressorMixin, BaseEstimator):
         self.fail = fail
 
     def fit(self, X, y=None, **fit_params):
-        type(self).fits.append((self.get_params(), len(X), fit_params))
+        first_column = tuple(np.asarray(X)[:, 0])
+        type(self).fits.append((self.get_params(), len(X), fit_params, first_column))
         if self.fail:
             raise ValueError("ToyEstimator was asked to fail")
         self.n_features_in_ = np.asarray(X).shape[1]

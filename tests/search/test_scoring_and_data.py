@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.metrics import accuracy_score, make_scorer
-from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+from sklearn.model_selection import GroupKFold, KFold, LeaveOneGroupOut, ShuffleSplit
 
 from sktune import BayesianSearchCV
 from sktune.space import Real
@@ -181,3 +181,22 @@ def test_metadata_routing():
         with pytest.raises(ValueError, match="sample_weight"):
             unrequested.fit(X, y, sample_weight=sample_weight)
         assert ToyClassifier.fits == []
+
+
+@pytest.mark.parametrize(
+    "cv",
+    [KFold(3, shuffle=True), ShuffleSplit(3, test_size=0.25)],
+    ids=["KFold-shuffle", "ShuffleSplit"],
+)
+def test_every_batch_uses_the_same_splits(cv):
+    """As RandomizedSearchCV scores all candidates on one set of splits, so does a
+    search that calls evaluate_candidates once per batch, even with a splitter
+    that shuffles differently at every split() call."""
+    X = np.arange(24, dtype=float).reshape(12, 2)
+    search = BayesianSearchCV(ToyEstimator(), SPACE, n_iter=4, cv=cv, random_state=0)
+    search.fit(X)
+    *cv_fits, _ = ToyEstimator.fits
+    train_sets = [fit[3] for fit in cv_fits]
+    per_candidate = [tuple(train_sets[i : i + 3]) for i in range(0, 12, 3)]
+    assert len(set(per_candidate)) == 1
+    assert len(set(per_candidate[0])) == 3  # three different folds
