@@ -206,6 +206,7 @@ def test_progress_bar_reports_trials_and_best(capsys):
     assert "5/5" in err
     assert "trial" in err
     assert f"best={search.best_score_:.4g}" in err
+    assert re.search(r"\[\d\d:\d\d<\d\d:\d\d", err)  # elapsed<ETA
 
 
 def test_no_progress_bar_by_default(capsys):
