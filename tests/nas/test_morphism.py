@@ -84,3 +84,17 @@ def test_deepen_keeps_trained_weights_of_later_blocks():
         child.blocks[2].layer.weight, parent.blocks[1].layer.weight
     )
     torch.testing.assert_close(child.output.weight, parent.output.weight)
+
+
+def test_chained_morphisms_preserve_function_and_export(tmp_path):
+    from sktune.nas import load, save, to_torchscript
+
+    parent = _trained_like(CONV1D)
+    rng = np.random.default_rng(0)
+    child = add_skip(widen(deepen(parent, 0), 0, 9, rng), 0).eval()
+    assert [b["skip"] for b in child.architecture["blocks"]] == ["projection"] * 2
+    x = torch.randn(5, *CONV1D["input_shape"])
+    torch.testing.assert_close(child(x), parent(x), rtol=1e-5, atol=1e-5)
+    save(child, tmp_path)
+    torch.testing.assert_close(load(tmp_path)(x), child(x))
+    torch.testing.assert_close(to_torchscript(child)(x), child(x))
