@@ -122,9 +122,22 @@ def resolve_space(space, input_kind):
     search_space = as_search_space(
         default_space(input_kind) if space is None else space
     )
-    search_space.check_names(
-        defaults, owner=f"an architecture space of {input_kind} data"
-    )
+    unknown = [name for name in search_space.names if name not in defaults]
+    if unknown:
+        other = "conv" if input_kind == "tabular" else "tabular"
+        hint = ""
+        if set(unknown) <= set(_DEFAULTS[other]):  # a space for the other family
+            hint = (
+                " These name a convolutional space: pass X of shape (n, H, W) or "
+                "(n, C, H, W), input_shape=(H, W), or input_kind='sequence'."
+                if other == "conv"
+                else " These name a fully connected space: pass 2-D X with "
+                "input_kind='tabular'."
+            )
+        raise ValueError(
+            f"Invalid parameter(s) {unknown} in space for {input_kind} data. Valid "
+            f"parameters are: {sorted(defaults)}.{hint}"
+        )
     return search_space, defaults
 
 

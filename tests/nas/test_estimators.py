@@ -46,7 +46,17 @@ def small(cls=NASClassifier, **kwargs):
         ({}, "nan", r"Input X contains NaN"),
         ({}, "one_class", r"y must hold at least two classes; got one class"),
         ({}, "continuous", r"Unknown label type"),
-        ({"space": {"filters": [8]}}, None, r"Invalid parameter\(s\) \['filters'\]"),
+        (
+            {"space": {"filters": [8]}},
+            None,
+            r"Invalid parameter\(s\) \['filters'\] .* These name a convolutional space",
+        ),
+        ({"space": {"bogus": [8]}}, None, r"Valid parameters are: \['activation'"),
+        (
+            {"space": {"width": [8]}, "input_kind": "image"},
+            "3d",
+            r"\['width'\] in space for image data.*fully connected",
+        ),
         (
             {"space": {"width": Categorical([8])}, "max_params": 5},
             None,
