@@ -62,7 +62,8 @@ class ToyEstimator(RegressorMixin, BaseEstimator):
 class ToyClassifier(ClassifierMixin, BaseEstimator):
     """Classifier predicting the majority class, or class 1 when ``c > 0.5``.
 
-    Records the ``sample_weight`` and ``groups`` it is fitted with in ``fits``.
+    Records the ``sample_weight`` and the first column of ``X`` of every fit in
+    ``fits``.
     """
 
     fits = []
@@ -73,7 +74,12 @@ class ToyClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None):
         type(self).fits.append(
-            {"c": self.c, "n": len(X), "sample_weight": sample_weight}
+            {
+                "c": self.c,
+                "n": len(X),
+                "sample_weight": sample_weight,
+                "first_column": np.asarray(X)[:, 0].copy(),
+            }
         )
         if self.fail:
             raise ValueError("ToyClassifier was asked to fail")

@@ -111,18 +111,26 @@ def _classification_data():
     rng = np.random.RandomState(0)
     X = rng.randn(30, 3)
     y = np.arange(30) % 2
-    groups = np.repeat([0, 1, 2], 10)
+    groups = np.arange(30) % 3  # interleaved: plain K-fold would mix groups
+    X[:, 0] = groups
     return X, y, groups
 
 
-def test_groups_reach_the_splitter():
+@pytest.mark.parametrize(
+    "cv", [GroupKFold(3), LeaveOneGroupOut()], ids=["GroupKFold", "LeaveOneGroupOut"]
+)
+def test_groups_reach_the_splitter(cv):
     X, y, groups = _classification_data()
     search = BayesianSearchCV(
-        ToyClassifier(), {"c": Real(0.0, 1.0)}, n_iter=3, cv=LeaveOneGroupOut()
+        ToyClassifier(), {"c": Real(0.0, 1.0)}, n_iter=3, cv=cv
     ).fit(X, y, groups=groups)
     assert search.n_splits_ == 3
-    # every CV fit trains on two whole groups
-    assert [f["n"] for f in ToyClassifier.fits[:-1]] == [20] * 9
+    # every CV fit trains on two whole groups (column 0 of X is the group)
+    cv_fits = ToyClassifier.fits[:-1]
+    assert len(cv_fits) == 9
+    for fit in cv_fits:
+        values, counts = np.unique(fit["first_column"], return_counts=True)
+        assert len(values) == 2 and list(counts) == [10, 10]
     with pytest.raises(ValueError, match="groups"):
         BayesianSearchCV(
             ToyClassifier(), {"c": Real(0.0, 1.0)}, n_iter=3, cv=GroupKFold(3)
