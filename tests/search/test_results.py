@@ -207,3 +207,29 @@ def test_fixed_batch_size_gives_the_same_params_for_any_n_jobs():
     two, search = _params(n_jobs=2, n_points=2)
     assert one == two
     np.testing.assert_array_equal(search.cv_results_["batch"], [0, 0, 1, 1, 2, 2, 3])
+
+
+def test_cv_results_dtypes_and_masks_of_a_conditional_space():
+    space = [
+        {"x1": Real(-5.0, 10.0), "bonus": [0.0, 1.0]},
+        {"x2": Real(0.0, 15.0), "fail": [False], "bonus": [2.0]},
+    ]
+    search = BayesianSearchCV(
+        ToyEstimator(), space, n_iter=8, cv=2, random_state=0
+    ).fit(X_TOY)
+    results = search.cv_results_
+    params = results["params"]
+    assert {"x1" in p for p in params} == {True, False}  # both subspaces tried
+    kinds = {"param_x1": "f", "param_x2": "f", "param_bonus": "f", "param_fail": "b"}
+    for key, kind in kinds.items():
+        assert isinstance(results[key], np.ma.MaskedArray), key
+        assert results[key].dtype.kind == kind, key
+        name = key[len("param_") :]
+        np.testing.assert_array_equal(
+            results[key].mask, [name not in p for p in params]
+        )
+    for key in ("mean_test_score", "std_test_score", "split0_test_score"):
+        assert not isinstance(results[key], np.ma.MaskedArray)
+        assert results[key].dtype == np.float64
+    assert results["rank_test_score"].dtype == np.int32
+    assert results["batch"].dtype.kind == "i"
