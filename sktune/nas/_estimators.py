@@ -97,9 +97,10 @@ _ATTRIBUTES = """
         One entry per trial: ``params``, ``architecture``, ``mean_test_score``,
         ``std_test_score``, ``split<k>_test_score``, ``rank_test_score``,
         ``n_params``, ``latency_ms`` (prediction time per sample), ``epochs``,
-        ``mean_fit_time``, ``status`` ("ok", "failed", "nan", "oom",
-        "too_large"), ``error``, ``parent`` and ``operation`` (for grown
-        networks). Load it into ``pandas.DataFrame``.
+        ``mean_fit_time``, ``interrupted`` (cut short by ``time_budget``),
+        ``status`` ("ok", "failed", "nan", "oom", "too_large"), ``error``,
+        ``parent`` and ``operation`` (for grown networks). Load it into
+        ``pandas.DataFrame``.
     pareto_front_ : list of dict
         Trials not beaten on both score and parameter count, smallest first.
     n_trials_ : int

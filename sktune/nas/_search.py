@@ -127,6 +127,7 @@ def results_table(trials, n_splits):
         "latency_ms": np.array([t["latency_ms"] for t in trials], dtype=float),
         "epochs": np.array([t["epochs"] for t in trials], dtype=float),
         "mean_fit_time": np.array([t["fit_time"] for t in trials], dtype=float),
+        "interrupted": np.array([t["interrupted"] for t in trials], dtype=bool),
         "status": [t["status"] for t in trials],
         "error": [t["error"] for t in trials],
         "parent": [t.get("parent") for t in trials],

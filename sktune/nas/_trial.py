@@ -201,7 +201,8 @@ def _run_trial(job, X, y, splits, settings):
     result : dict
         ``status`` ("ok", "failed", "nan", "oom" or "too_large"), ``error``,
         ``scores`` (one per split), ``epochs`` (mean best epoch), ``n_params``,
-        ``latency_ms``, ``fit_time`` and ``states`` (the trained state dict of each
+        ``latency_ms``, ``interrupted`` (stopped by the deadline), ``fit_time`` and
+        ``states`` (the trained state dict of each
         split; None unless the trial succeeded).
     """
     start = time.perf_counter()
@@ -212,6 +213,7 @@ def _run_trial(job, X, y, splits, settings):
         "epochs": 0,
         "n_params": -1,
         "latency_ms": math.nan,
+        "interrupted": False,
         "states": None,
     }
     settings = {**settings, "device": job["device"]}
@@ -246,6 +248,7 @@ def _run_trial(job, X, y, splits, settings):
                 result["status"] = "nan"
                 result["error"] = "training loss became NaN or infinite"
                 return _finish(result, start)
+            result["interrupted"] |= guard.stopped_ == "deadline"
             result["scores"].append(
                 score_net(net, X[valid], y[valid], settings["task"])
             )

@@ -106,6 +106,7 @@ def test_fit_predict_string_labels_and_fitted_attributes(blobs):
     assert isinstance(clf.best_module_, torch.nn.Module)
     assert clf.best_estimator_.train_split is None  # never skorch's unseeded split
     assert len(clf.cv_results_["params"]) == clf.n_trials_ == 2
+    assert not clf.cv_results_["interrupted"].any()
     assert clf.cv_results_["rank_test_score"][clf.best_index_] == 1
     assert clf.best_score_ == max(clf.cv_results_["mean_test_score"])
     sizes = [p["n_params"] for p in clf.pareto_front_]
@@ -259,6 +260,7 @@ def test_time_budget_stops_inside_training(blobs):
     ).fit(X, y)
     elapsed = time.perf_counter() - start
     assert clf.n_trials_ == 1  # the first trial was cut short, not run to 1000 epochs
+    assert clf.cv_results_["interrupted"].tolist() == [True]
     assert elapsed < 6.0
 
 
