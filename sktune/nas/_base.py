@@ -269,7 +269,8 @@ class BaseNAS(BaseEstimator):
         self.pareto_front_ = pareto_front(trials)
         settings["device"] = devices[0]
         if self.refit:
-            torch.manual_seed(rng.randint(2**31 - 1))
+            # The best trial's seed: the refit differs from it only by its data.
+            torch.manual_seed(best["seed"])
             module = NASNetwork(best["architecture"])
             set_statistics(module, X, y, self._task)
             epochs = (

@@ -54,8 +54,9 @@ _PARAMETERS = """
         Score each trial by cross-validation instead (as in
         :func:`~sklearn.model_selection.check_cv`); costs one training per fold.
     refit : bool, default=True
-        Retrain the best architecture from scratch on all the data, for as many
-        epochs as its trial needed. If False, ``best_estimator_`` is the best
+        Retrain the best architecture from scratch on all the data, with its
+        trial's seed, for as many epochs as the trial needed (for a grown network,
+        its whole lineage). If False, ``best_estimator_`` is the best
         trial's network (trained on the first split's training part).
     max_params : int or None, default=None
         Largest number of trainable parameters allowed. Checked on the

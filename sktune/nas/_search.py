@@ -72,8 +72,9 @@ def run_search(
             results = parallel(
                 delayed(run_trial)(job, X, y, splits, settings) for job in jobs
             )
-        for proposal, result in zip(proposals, results, strict=True):
+        for proposal, result, job in zip(proposals, results, jobs, strict=True):
             result["trial"] = len(trials)
+            result["seed"] = job["seed"]
             scores = result["scores"]
             result["score"] = (
                 float(np.mean(scores)) if result["status"] == "ok" else math.nan
