@@ -196,7 +196,7 @@ class MorphismStrategy(_Strategy):
         pick = self.rng.choice(
             len(self.elite), size=min(2, len(self.elite)), replace=False
         )
-        score, trial, params, arch, states, epochs = self.elite[min(pick)]
+        _, trial, params, arch, states, epochs = self.elite[min(pick)]
         parents = []
         for state in states:
             module = NASNetwork(arch)
