@@ -25,6 +25,7 @@ import os
 import pathlib
 import platform
 import statistics
+import subprocess
 import time
 
 import numpy as np
@@ -237,7 +238,7 @@ def markdown(results, command):
     lines = [
         f"Command: `{command}`  ",
         f"Machine: {results['machine']}; load average at start "
-        f"{results['load_average']}.",
+        f"{results['load_average']}; sktune at commit {results.get('commit', '?')}.",
         "",
         "| model | test accuracy | parameters | seconds |",
         "|---|---|---|---|",
@@ -318,6 +319,10 @@ def main():
         "machine": f"{platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, torch {torch.__version__}",
         "load_average": [round(v, 1) for v in os.getloadavg()],
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT, capture_output=True, text=True,
+        ).stdout.strip(),
         "budget": args.budget,
         "max_epochs": args.max_epochs,
         "seeds": args.seeds,
