@@ -89,7 +89,8 @@ _ATTRIBUTES = """
     best_score_ : float
         Validation score of the best trial ({score}).
     best_index_ : int
-        Index of the best trial in ``cv_results_``.
+        Index of the best trial in ``cv_results_`` (on equal scores, the one with
+        the fewest parameters).
     best_estimator_ : skorch.NeuralNet
         The trained network used by ``predict``.
     best_module_ : torch.nn.Module

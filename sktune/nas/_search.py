@@ -89,7 +89,7 @@ def run_search(
 
 
 def _keep_best_states(trials):
-    """Drop the trained weights of every trial but the best (ties: the earliest)."""
+    """Drop the trained weights of every trial but the best."""
     best = best_trial(trials)
     for t in trials:
         if t is not best:
@@ -97,9 +97,15 @@ def _keep_best_states(trials):
 
 
 def best_trial(trials):
-    """The successful trial with the highest score (the earliest on ties), or None."""
+    """The successful trial with the highest score, or None.
+
+    Ties, frequent with small validation sets, go to the smaller network, then to
+    the earlier trial.
+    """
     ok = [t for t in trials if t["status"] == "ok"]
-    return max(ok, key=lambda t: (t["score"], -t["trial"])) if ok else None
+    return (
+        max(ok, key=lambda t: (t["score"], -t["n_params"], -t["trial"])) if ok else None
+    )
 
 
 def _print_trial(t, max_trials):

@@ -130,3 +130,16 @@ def test_pareto_front():
     for t in trials:
         t.update(latency_ms=0.1, architecture={})
     assert [p["trial"] for p in pareto_front(trials)] == [4, 0, 2]
+
+
+def test_best_trial_prefers_smaller_network_on_ties():
+    from sktune.nas._search import best_trial
+
+    trials = [
+        {"trial": 0, "status": "ok", "score": 0.9, "n_params": 500},
+        {"trial": 1, "status": "ok", "score": 0.9, "n_params": 100},
+        {"trial": 2, "status": "ok", "score": 0.8, "n_params": 10},
+        {"trial": 3, "status": "nan", "score": np.nan, "n_params": 5},
+    ]
+    assert best_trial(trials)["trial"] == 1
+    assert best_trial(trials[3:]) is None
