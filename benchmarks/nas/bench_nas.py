@@ -102,8 +102,9 @@ def _scaled(X_tr, X_te, shape):
     return f(X_tr), f(X_te)
 
 
-def fixed_net(module, X_tr, X_te, y_tr, y_te, shape, epochs):
-    torch.manual_seed(0)
+def fixed_net(make_module, X_tr, X_te, y_tr, y_te, shape, epochs):
+    torch.manual_seed(0)  # before the module is built: seeds its initialization too
+    module = make_module()
     A_tr, A_te = _scaled(X_tr, X_te, shape)
     net = NeuralNetClassifier(
         module, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
@@ -135,10 +136,10 @@ def baselines(X_tr, X_te, y_tr, y_te, shape):
         }
     n_out = len(np.unique(y_tr))
     out["skorch MLP (2x128)"] = fixed_net(
-        FixedMLP(int(np.prod(shape)), n_out), X_tr, X_te, y_tr, y_te, shape, 50
+        lambda: FixedMLP(int(np.prod(shape)), n_out), X_tr, X_te, y_tr, y_te, shape, 50
     )
     out["skorch CNN (32-64)"] = fixed_net(
-        FixedCNN(shape, n_out), X_tr, X_te, y_tr, y_te, shape, 30
+        lambda: FixedCNN(shape, n_out), X_tr, X_te, y_tr, y_te, shape, 30
     )
     return out
 
