@@ -509,7 +509,7 @@ def main(argv=None):
     with open(RESULTS / "bayes_summary.csv", "w", newline="") as f:
         fields = sorted(
             {k for r in rows for k in r},
-            key=lambda k: (k not in ("task", "tool", "seeds"), k),
+            key=lambda k: (("task", "tool", "seeds", k).index(k), k),
         )
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
