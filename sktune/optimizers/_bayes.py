@@ -221,10 +221,13 @@ class BayesianOptimizer:
 
     def _initial_points(self, n, exclude):
         if self._design is None:
+            # Results told before the first ask (a warm start) count towards
+            # the initial design.
+            size = max(0, self.n_initial_points - self.n_observed)
             if self.initial_point_generator == "sobol":
-                self._design = self.space.sobol(self.n_initial_points, self._rng)
+                self._design = self.space.sobol(size, self._rng)
             else:
-                self._design = self.space.sample(self.n_initial_points, self._rng)
+                self._design = self.space.sample(size, self._rng)
         out = []
         while self._design and len(out) < n:
             config = self._design.pop(0)

@@ -6,8 +6,11 @@ score at all. The surrogate therefore
 
 * imputes failed trials (NaN or infinite scores) with the worst finite score, so
   that the model learns to avoid them instead of forgetting them;
-* standardises the scores and applies a Yeo-Johnson power transform (as HEBO does,
-  Cowen-Rivers et al. 2022), which pulls in heavy tails;
+* standardises the scores. A Yeo-Johnson power transform on top (as HEBO does)
+  was measured here and dropped: it stretched the top scores so much that the model
+  over-exploited (a Branin run stuck at a corner for 25 evaluations), and it was
+  worse on Levy-10 (median regret 17.5 vs 7.3) and on gradient-boosting log-loss
+  (-0.0851 vs -0.0829), equal or within noise elsewhere;
 * models the result with a Matern 5/2 ARD kernel plus a white-noise term whose
   hyperparameters are maximum-a-posteriori estimates: weak priors keep length
   scales near the width of the unit cube, the signal variance near 1 and the noise
@@ -23,7 +26,6 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-from sklearn.preprocessing import PowerTransformer
 
 _ALWAYS_ESTIMATE = 40
 _GROWTH_TO_ESTIMATE = 1.1
@@ -123,33 +125,19 @@ def impute_failures(y):
 
 
 class _OutputTransform:
-    """Standardise, then a Yeo-Johnson power transform (skipped for constant or
-    fewer than three scores)."""
+    """Standardise scores (only centre them when they are all equal)."""
 
     def fit(self, y):
-        y = np.asarray(y, dtype=float).reshape(-1, 1)
+        y = np.asarray(y, dtype=float)
         self._center = float(y.mean())
-        self._scale = float(y.std()) if np.ptp(y) > 1e-12 else 1.0
-        self._power = None
-        if np.ptp(y) > 1e-12 and len(y) >= 3:
-            self._power = PowerTransformer(method="yeo-johnson", standardize=True)
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                self._power.fit((y - self._center) / self._scale)
+        self.scale = float(y.std()) if np.ptp(y) > 1e-12 else 1.0
         return self
 
     def transform(self, y):
-        z = (np.asarray(y, dtype=float).reshape(-1, 1) - self._center) / self._scale
-        return (z if self._power is None else self._power.transform(z)).ravel()
+        return (np.asarray(y, dtype=float) - self._center) / self.scale
 
     def inverse(self, z):
-        z = np.asarray(z, dtype=float).reshape(-1, 1)
-        if self._power is not None:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                # Far outside the data, the Yeo-Johnson inverse may be undefined.
-                warnings.simplefilter("ignore", UserWarning)
-                z = self._power.inverse_transform(z)
-        return (z * self._scale + self._center).ravel()
+        return np.asarray(z, dtype=float) * self.scale + self._center
 
 
 class GPSurrogate:
@@ -239,15 +227,6 @@ class GPSurrogate:
         return mean, std
 
     def to_scores(self, mean, std):
-        """Mean and (approximate) standard deviation back on the scores' scale.
-
-        Values are clipped to a band around the observed scores first, where the
-        inverse output transform is well defined.
-        """
-        low, high = self.y_.min() - 3.0, self.y_.max() + 3.0
-        inverse = self.transform_.inverse
-        center = inverse(np.clip(mean, low, high))
-        spread = inverse(np.clip(mean + std, low, high)) - inverse(
-            np.clip(mean - std, low, high)
-        )
-        return center, np.abs(spread) / 2
+        """Mean and standard deviation back on the scores' scale."""
+        transform = self.transform_
+        return transform.inverse(mean), np.asarray(std, dtype=float) * transform.scale

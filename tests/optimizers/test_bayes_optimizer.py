@@ -160,3 +160,13 @@ def test_surrogate_handles_ties_failures_and_fantasies():
     assert believer.predict(x_new)[1][0] < surrogate.predict(x_new)[1][0]
     center, spread = surrogate.to_scores(mean, std)
     assert np.all(np.isfinite(center)) and np.all(spread >= 0)
+
+
+def test_results_told_before_the_first_ask_shorten_the_initial_design():
+    space = as_search_space(BRANIN_SPACE)
+    optimizer = BayesianOptimizer(space, n_initial_points=5, random_state=0)
+    earlier = space.sample(4, np.random.default_rng(1))
+    optimizer.tell(earlier, [-branin(**c) for c in earlier])
+    first, second = optimizer.ask(), optimizer.ask()
+    assert np.isnan(first[0].acquisition)  # the one design point still missing
+    assert np.isfinite(second[0].acquisition)  # then the model
