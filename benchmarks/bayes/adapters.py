@@ -23,9 +23,9 @@ TOOLS = ("sktune", "skopt", "optuna_gp", "optuna_tpe", "random")
 # --------------------------------------------------------------------------
 
 
-def _sktune_space(space):
-    from sktune.space import Categorical, Integer, Real
-
+def _dimensions(space, Real, Integer, Categorical):
+    """Translate the neutral space with one library's dimension classes (sktune
+    and scikit-optimize name and order their arguments alike)."""
     out = {}
     for name, p in space.items():
         prior = "log-uniform" if p.log else "uniform"
@@ -36,21 +36,18 @@ def _sktune_space(space):
         else:
             out[name] = Categorical(list(p.choices))
     return out
+
+
+def _sktune_space(space):
+    from sktune.space import Categorical, Integer, Real
+
+    return _dimensions(space, Real, Integer, Categorical)
 
 
 def _skopt_space(space):
     from skopt.space import Categorical, Integer, Real
 
-    out = {}
-    for name, p in space.items():
-        prior = "log-uniform" if p.log else "uniform"
-        if p.kind == "real":
-            out[name] = Real(p.low, p.high, prior=prior)
-        elif p.kind == "int":
-            out[name] = Integer(p.low, p.high, prior=prior)
-        else:
-            out[name] = Categorical(list(p.choices))
-    return out
+    return _dimensions(space, Real, Integer, Categorical)
 
 
 def _optuna_space(space):
