@@ -17,6 +17,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sktune.search._compat import Interval, StrOptions
 
 from ._builder import NASNetwork
+from ._fidelity import SAMPLERS as FIDELITY_SAMPLERS
+from ._fidelity import HyperbandStrategy
 from ._search import best_trial, pareto_front, results_table, run_search, worker_layout
 from ._spaces import INPUT_KINDS, config_to_architecture, resolve_space
 from ._strategies import STRATEGIES, make_strategy
@@ -39,6 +41,9 @@ class BaseNAS(BaseEstimator):
         "max_trials": [Interval(Integral, 1, None, closed="left")],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "multi_fidelity": [StrOptions({"hyperband"}), None],
+        "min_epochs": [Interval(Integral, 1, None, closed="left")],
+        "eta": [Interval(Integral, 2, None, closed="left")],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -61,6 +66,9 @@ class BaseNAS(BaseEstimator):
         max_trials=20,
         time_budget=None,
         max_epochs=30,
+        multi_fidelity=None,
+        min_epochs=1,
+        eta=3,
         early_stopping=True,
         n_iter_no_change=5,
         validation_fraction=0.2,
@@ -79,6 +87,9 @@ class BaseNAS(BaseEstimator):
         self.max_trials = max_trials
         self.time_budget = time_budget
         self.max_epochs = max_epochs
+        self.multi_fidelity = multi_fidelity
+        self.min_epochs = min_epochs
+        self.eta = eta
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.validation_fraction = validation_fraction
@@ -91,6 +102,24 @@ class BaseNAS(BaseEstimator):
         self.verbose = verbose
 
     # -- validation -------------------------------------------------------------
+    def _check_fidelity(self):
+        """Options of ``multi_fidelity`` that the other parameters must allow."""
+        if self.multi_fidelity is None:
+            return
+        if self.strategy not in FIDELITY_SAMPLERS:
+            raise ValueError(
+                f"multi_fidelity={self.multi_fidelity!r} supports strategy in "
+                f"{sorted(FIDELITY_SAMPLERS)} (Hyperband draws each bracket's "
+                f"configurations at random, or BOHB-style with a Gaussian process). "
+                f"Got strategy={self.strategy!r}; use multi_fidelity=None for it."
+            )
+        if self.min_epochs > self.max_epochs:
+            raise ValueError(
+                f"min_epochs must be <= max_epochs with multi_fidelity="
+                f"{self.multi_fidelity!r}. Got min_epochs={self.min_epochs} and "
+                f"max_epochs={self.max_epochs}."
+            )
+
     def _resolve_device(self):
         if not _DEVICE.match(self.device):
             raise ValueError(
@@ -192,6 +221,7 @@ class BaseNAS(BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        self._check_fidelity()
         device = self._resolve_device()
         X, y = validate_data(
             self,
@@ -221,15 +251,25 @@ class BaseNAS(BaseEstimator):
         n_jobs = effective_n_jobs(self.n_jobs)
         cuda_count = torch.cuda.device_count() if torch.cuda.is_available() else 0
         devices, n_threads = worker_layout(device, n_jobs, cuda_count)
-        strategy = make_strategy(
-            self.strategy,
+        strategy_args = (
             space,
             make_architecture,
             np.random.default_rng(rng.randint(2**31 - 1)),
             self.max_params,
             self.max_trials,
-            _MAX_WIDTH[self.input_kind_],
         )
+        if self.multi_fidelity is None:
+            strategy = make_strategy(
+                self.strategy, *strategy_args, _MAX_WIDTH[self.input_kind_]
+            )
+        else:
+            strategy = HyperbandStrategy(
+                *strategy_args,
+                min_epochs=self.min_epochs,
+                max_epochs=self.max_epochs,
+                eta=self.eta,
+                sampler=FIDELITY_SAMPLERS[self.strategy],
+            )
         settings = {
             "task": self._task,
             "max_epochs": self.max_epochs,

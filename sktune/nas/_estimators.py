@@ -35,13 +35,38 @@ _PARAMETERS = """
         trained networks by function-preserving widen / deepen / add-skip
         operations, each child inheriting its parent's weights.
     max_trials : int, default=20
-        Number of candidate networks trained.
+        Number of trials (rows of ``cv_results_``). With ``multi_fidelity``, a
+        configuration counts once per rung it reaches.
     time_budget : float or None, default=None
         Seconds of search. Checked after every training batch, so a running
         trial stops (and is scored as it is) when the budget runs out. The final
         refit is not counted.
     max_epochs : int, default=30
-        Epochs per trial (per split).
+        Epochs per trial (per split); with ``multi_fidelity``, the epochs of the
+        last rung of every bracket.
+    multi_fidelity : {"hyperband"} or None, default=None
+        "hyperband" searches over training epochs with Hyperband's brackets of
+        successive halving (Li et al. 2018; the scheduler of
+        :class:`sktune.HyperbandSearchCV`, epochs being the resource): a rung
+        trains its configurations for a number of epochs between
+        ``min_epochs`` and ``max_epochs`` and promotes the best ``1 / eta`` of
+        them, whose skorch nets are then trained on for the missing epochs only
+        (``partial_fit``, weights and optimizer state kept). When an iteration
+        of Hyperband ends, another starts with new configurations, until
+        ``max_trials`` or ``time_budget``. Supported with ``strategy="random"``
+        (random configurations per bracket) and ``strategy="bayesian"``
+        (BOHB: a Gaussian process fitted on the largest well-observed epoch
+        budget proposes two thirds of a bracket; it starts afresh with each
+        Hyperband iteration). The best network is chosen among the trials
+        trained for the most epochs reached. Early stopping, if on, applies
+        within each rung.
+    min_epochs : int, default=1
+        Epochs of the first rung of the most exploratory bracket (only with
+        ``multi_fidelity``; at most ``max_epochs``).
+    eta : int, default=3
+        Halving rate of Hyperband: a rung keeps the best ``1 / eta`` of its
+        configurations, for ``eta`` times more epochs (only with
+        ``multi_fidelity``).
     early_stopping : bool, default=True
         Stop a trial when the validation loss has not improved for
         ``n_iter_no_change`` epochs, and keep its best weights.
@@ -90,7 +115,8 @@ _ATTRIBUTES = """
         Validation score of the best trial ({score}).
     best_index_ : int
         Index of the best trial in ``cv_results_`` (on equal scores, the one with
-        the fewest parameters).
+        the fewest parameters; with ``multi_fidelity``, the best among the
+        trials trained for the most epochs reached).
     best_estimator_ : skorch.NeuralNet
         The trained network used by ``predict``.
     best_module_ : torch.nn.Module
@@ -101,10 +127,15 @@ _ATTRIBUTES = """
         ``n_params``, ``latency_ms`` (prediction time per sample), ``epochs``,
         ``mean_fit_time``, ``interrupted`` (cut short by ``time_budget``),
         ``status`` ("ok", "failed", "nan", "oom", "too_large"), ``error``,
-        ``parent`` and ``operation`` (for grown networks). Load it into
-        ``pandas.DataFrame``.
+        ``parent`` and ``operation`` (for grown networks); with
+        ``multi_fidelity``, also ``config_id`` (the same for a configuration in
+        every rung it reaches), ``bracket``, ``rung`` and ``n_resources`` (the
+        epochs its nets have been trained for, ``epochs`` being the best of
+        them). Load it into ``pandas.DataFrame``.
     pareto_front_ : list of dict
-        Trials not beaten on both score and parameter count, smallest first.
+        Trials not beaten on both score and parameter count, smallest first
+        (with ``multi_fidelity``, among the trials trained for the most epochs
+        reached).
     n_trials_ : int
         Trials run (fewer than ``max_trials`` if ``time_budget`` ran out).
     n_splits_ : int
@@ -150,6 +181,10 @@ class NASClassifier(ClassifierMixin, BaseNAS):
     Architecture Search", AAAI 2019. Jin, Song and Hu, "Auto-Keras: An Efficient
     Neural Architecture Search System", KDD 2019. Snoek, Larochelle and Adams,
     "Practical Bayesian Optimization of Machine Learning Algorithms", NeurIPS 2012.
+    Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: A Novel
+    Bandit-Based Approach to Hyperparameter Optimization", JMLR 18, 2018.
+    Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
+    Optimization at Scale", ICML 2018.
 
     Examples
     --------
@@ -159,6 +194,14 @@ class NASClassifier(ClassifierMixin, BaseNAS):
     >>> clf = NASClassifier(max_trials=2, max_epochs=5, random_state=0).fit(X, y)
     >>> clf.predict(X[:3]).shape
     (3,)
+
+    Multi-fidelity: 9 configurations for 1 epoch, the best 3 trained on to 3
+    epochs, the best of those to 9 (one bracket of Hyperband):
+
+    >>> clf = NASClassifier(strategy="random", multi_fidelity="hyperband",
+    ...                     max_epochs=9, max_trials=13, random_state=0).fit(X, y)
+    >>> clf.cv_results_["n_resources"].tolist()
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 9]
     """
     )
 

@@ -60,6 +60,9 @@ def run_search(
                 {
                     "architecture": proposal["architecture"],
                     "parent_states": proposal.get("parent_states"),
+                    "epochs": proposal.get("n_resources"),
+                    "nets": proposal.get("nets"),
+                    "keep_nets": proposal.get("keep_nets", False),
                     "seed": int(rng.randint(2**31 - 1 - len(splits))),
                     "device": devices[i % n_workers],
                     "n_threads": n_threads,
@@ -80,7 +83,8 @@ def run_search(
                 float(np.mean(scores)) if result["status"] == "ok" else math.nan
             )
             result["epochs_total"] = proposal.get("epochs_before", 0) + result["epochs"]
-            trials.append({**proposal, **result, "parent_states": None})
+            # Weights travel to the strategy only; records keep plain values.
+            trials.append({**proposal, **result, "parent_states": None, "nets": None})
             if verbose:
                 _print_trial(trials[-1], max_trials)
         strategy.tell(proposals, results)
@@ -96,13 +100,25 @@ def _keep_best_states(trials):
             t["states"] = None
 
 
+def comparable_trials(trials):
+    """The successful trials whose scores can be compared with each other.
+
+    With multi-fidelity, only those trained for the most epochs reached
+    (``n_resources``), as in ``HyperbandSearchCV``: a score after a few epochs is
+    not comparable to one after many. Otherwise every successful trial.
+    """
+    ok = [t for t in trials if t["status"] == "ok"]
+    top = max((t.get("n_resources", 0) for t in ok), default=0)
+    return [t for t in ok if t.get("n_resources", 0) == top]
+
+
 def best_trial(trials):
-    """The successful trial with the highest score, or None.
+    """The best of :func:`comparable_trials`, or None.
 
     Ties, frequent with small validation sets, go to the smaller network, then to
     the earlier trial.
     """
-    ok = [t for t in trials if t["status"] == "ok"]
+    ok = comparable_trials(trials)
     return (
         max(ok, key=lambda t: (t["score"], -t["n_params"], -t["trial"])) if ok else None
     )
@@ -110,6 +126,11 @@ def best_trial(trials):
 
 def _print_trial(t, max_trials):
     origin = f" {t['operation']} of trial {t['parent']}" if t.get("operation") else ""
+    if "rung" in t:
+        origin += (
+            f" config {t['config_id']} bracket {t['bracket']} rung {t['rung']} "
+            f"({t['n_resources']} epochs)"
+        )
     print(
         f"[NAS] trial {t['trial'] + 1}/{max_trials}: {t['status']} "
         f"score={t['score']:.4f} params={t['n_params']}{origin} "
@@ -140,6 +161,9 @@ def results_table(trials, n_splits):
         "parent": [t.get("parent") for t in trials],
         "operation": [t.get("operation") for t in trials],
     }
+    if any("rung" in t for t in trials):  # multi-fidelity
+        for key in ("config_id", "bracket", "rung", "n_resources"):
+            table[key] = np.array([t[key] for t in trials], dtype=np.int64)
     for k in range(n_splits):
         table[f"split{k}_test_score"] = np.array(
             [t["scores"][k] if t["status"] == "ok" else math.nan for t in trials]
@@ -148,7 +172,7 @@ def results_table(trials, n_splits):
 
 
 def pareto_front(trials):
-    """Successful trials that no other beats on both score and parameter count.
+    """Comparable trials that no other beats on both score and parameter count.
 
     Returns
     -------
@@ -156,8 +180,7 @@ def pareto_front(trials):
         ``trial``, ``score``, ``n_params``, ``latency_ms`` and ``architecture``,
         from the smallest network to the largest.
     """
-    ok = [t for t in trials if t["status"] == "ok"]
-    ok.sort(key=lambda t: (t["n_params"], -t["score"]))
+    ok = sorted(comparable_trials(trials), key=lambda t: (t["n_params"], -t["score"]))
     front, best = [], -math.inf
     for t in ok:
         if t["score"] > best:

@@ -132,6 +132,19 @@ def fit_network(
     return net
 
 
+def continue_network(net, train, epochs):
+    """Train a fitted skorch ``net`` on until its history holds ``epochs`` epochs.
+
+    Multi-fidelity promotion: only the missing epochs are trained, starting from
+    the net's current weights and optimizer state; nothing is trained when the
+    history is already that long.
+    """
+    missing = epochs - len(net.history)
+    if missing > 0:
+        net.partial_fit(*train, epochs=missing)
+    return net
+
+
 def score_net(net, X, y, task):
     """Accuracy (classification) or R^2 (regression) of a fitted net."""
     pred = net.predict(X)
@@ -186,8 +199,12 @@ def _run_trial(job, X, y, splits, settings):
     Parameters
     ----------
     job : dict
-        ``architecture``, ``seed``, ``device``, ``n_threads``, ``deadline`` and, for
-        inherited weights, ``parent_states`` (one state dict per split).
+        ``architecture``, ``seed``, ``device``, ``n_threads``, ``deadline``; for
+        inherited weights, ``parent_states`` (one state dict per split); for
+        multi-fidelity, ``epochs`` (the epochs the trial's nets must have been
+        trained for, instead of ``max_epochs``), ``nets`` (the fitted skorch nets
+        of a promoted trial, one per split, trained on) and ``keep_nets``
+        (return them).
     X, y : ndarray
         All the data, already shaped and typed for torch.
     splits : list of (ndarray, ndarray)
@@ -201,9 +218,10 @@ def _run_trial(job, X, y, splits, settings):
     result : dict
         ``status`` ("ok", "failed", "nan", "oom" or "too_large"), ``error``,
         ``scores`` (one per split), ``epochs`` (mean best epoch), ``n_params``,
-        ``latency_ms``, ``interrupted`` (stopped by the deadline), ``fit_time`` and
-        ``states`` (the trained state dict of each
-        split; None unless the trial succeeded).
+        ``latency_ms``, ``interrupted`` (stopped by the deadline), ``fit_time``,
+        ``states`` (the trained state dict of each split) and ``nets`` (the
+        fitted skorch nets, if ``keep_nets``); both None unless the trial
+        succeeded.
     """
     start = time.perf_counter()
     result = {
@@ -215,9 +233,12 @@ def _run_trial(job, X, y, splits, settings):
         "latency_ms": math.nan,
         "interrupted": False,
         "states": None,
+        "nets": None,
     }
     settings = {**settings, "device": job["device"]}
     arch, parents = job["architecture"], job.get("parent_states")
+    epochs_target = job.get("epochs") or settings["max_epochs"]
+    promoted = job.get("nets")
     try:
         result["n_params"] = count_params(arch)
         limit = settings["max_params"]
@@ -225,24 +246,28 @@ def _run_trial(job, X, y, splits, settings):
             result["status"] = "too_large"
             result["error"] = f"{result['n_params']} parameters > max_params={limit}"
             return _finish(result, start)
-        states, epochs = [], []
+        states, epochs, nets = [], [], []
         for k, (train, valid) in enumerate(splits):
             torch.manual_seed(job["seed"] + k)
-            module = NASNetwork(arch)
-            if parents is not None:
-                module.load_state_dict(parents[k])
+            if promoted is not None:
+                net = continue_network(promoted[k], (X[train], y[train]), epochs_target)
             else:
-                set_statistics(module, X[train], y[train], settings["task"])
-            net = fit_network(
-                module,
-                settings["task"],
-                arch["training"],
-                settings,
-                settings["max_epochs"],
-                (X[train], y[train]),
-                (X[valid], y[valid]),
-                job["deadline"],
-            )
+                module = NASNetwork(arch)
+                if parents is not None:
+                    module.load_state_dict(parents[k])
+                else:
+                    set_statistics(module, X[train], y[train], settings["task"])
+                net = fit_network(
+                    module,
+                    settings["task"],
+                    arch["training"],
+                    settings,
+                    epochs_target,
+                    (X[train], y[train]),
+                    (X[valid], y[valid]),
+                    job["deadline"],
+                )
+            nets.append(net)
             guard = dict(net.callbacks_)["trial_guard"]
             if guard.stopped_ == "nan":
                 result["status"] = "nan"
@@ -260,6 +285,7 @@ def _run_trial(job, X, y, splits, settings):
             )
         result["epochs"] = float(np.mean(epochs))
         result["states"] = states
+        result["nets"] = nets if job.get("keep_nets") else None
         if not np.all(np.isfinite(result["scores"])):
             result["status"] = "nan"
             result["error"] = "predictions are not finite"
@@ -281,5 +307,5 @@ def _run_trial(job, X, y, splits, settings):
 def _finish(result, start):
     result["fit_time"] = time.perf_counter() - start
     if result["status"] != "ok":
-        result["states"] = None
+        result["states"] = result["nets"] = None
     return result

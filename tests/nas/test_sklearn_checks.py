@@ -19,8 +19,23 @@ TINY = dict(
     space={"n_layers": [1], "width": [16], "lr": [1e-2]},
     random_state=0,
 )
+# Two configurations for 5 epochs, the better one promoted to 10.
+TINY_HYPERBAND = dict(
+    TINY,
+    max_trials=3,
+    strategy="random",
+    multi_fidelity="hyperband",
+    min_epochs=5,
+    eta=2,
+)
 
 
-@parametrize_with_checks([NASClassifier(**TINY), NASRegressor(**TINY)])
+@parametrize_with_checks(
+    [
+        NASClassifier(**TINY),
+        NASRegressor(**TINY),
+        NASClassifier(**TINY_HYPERBAND),
+    ]
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
