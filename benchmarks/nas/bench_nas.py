@@ -4,8 +4,9 @@ Runs, on one data set, in one process:
 
 * baselines: ``SVC(C=10)``, ``MLPClassifier``, ``HistGradientBoostingClassifier``, a
   fixed skorch MLP and a fixed skorch CNN (written here, independently of sktune);
-* ``NASClassifier`` with each strategy, at the same time budget and epoch limit,
-  for several seeds;
+* ``NASClassifier`` with each search variant (a strategy, alone, with Hyperband
+  over epochs, or scored by 3-fold cross-validation), at the same time budget
+  and epoch limit, for several seeds, ``--parallel`` searches at a time;
 * weight inheritance: a network grown by morphisms from a trained parent, trained
   on with the inherited weights and, separately, from scratch.
 
@@ -17,6 +18,8 @@ Usage::
 
     python benchmarks/nas/bench_nas.py --dataset digits --budget 60 --seeds 0 1 2
     python benchmarks/nas/bench_nas.py --dataset mnist1d --budget 90 --seeds 0
+    python benchmarks/nas/bench_nas.py --budget 150 --max-epochs 27 --parallel 2 \
+        --variants random bayesian random+hyperband bayesian+hyperband
 """
 
 import argparse
@@ -30,6 +33,7 @@ import time
 
 import numpy as np
 import torch
+from joblib import Parallel, delayed
 from sklearn.datasets import load_digits
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import train_test_split
@@ -44,7 +48,18 @@ from skorch.helper import predefined_split
 from sktune.nas import NASClassifier, build_module, count_params, deepen, widen
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-STRATEGIES = ("random", "evolution", "bayesian", "morphism")
+# Search variants: NASClassifier arguments on top of the shared ones.
+VARIANTS = {
+    "random": {"strategy": "random"},
+    "evolution": {"strategy": "evolution"},
+    "bayesian": {"strategy": "bayesian"},
+    "morphism": {"strategy": "morphism"},
+    "random+hyperband": {"strategy": "random", "multi_fidelity": "hyperband"},
+    "bayesian+hyperband": {"strategy": "bayesian", "multi_fidelity": "hyperband"},
+    "random+cv3": {"strategy": "random", "cv": 3},
+    "bayesian+cv3": {"strategy": "bayesian", "cv": 3},
+}
+DEFAULT_VARIANTS = ["random", "evolution", "bayesian", "morphism"]
 
 
 def load(dataset):
@@ -144,38 +159,48 @@ def baselines(X_tr, X_te, y_tr, y_te, shape):
     return out
 
 
-def nas_runs(X_tr, X_te, y_tr, y_te, shape_args, budget, seeds, max_epochs):
-    runs = []
-    for strategy in STRATEGIES:
-        for seed in seeds:
-            clf = NASClassifier(
-                strategy=strategy, max_trials=10_000, time_budget=budget,
-                max_epochs=max_epochs, random_state=seed, **shape_args,
-            )
-            start = time.perf_counter()
-            clf.fit(X_tr, y_tr)
-            total = time.perf_counter() - start
-            res = clf.cv_results_
-            runs.append(
-                {
-                    "strategy": strategy,
-                    "seed": seed,
-                    "accuracy": float(clf.score(X_te, y_te)),
-                    "valid_score": float(clf.best_score_),
-                    "n_params": int(res["n_params"][clf.best_index_]),
-                    "n_trials": int(clf.n_trials_),
-                    "failed": int(sum(s != "ok" for s in res["status"])),
-                    "search_seconds": float(clf.search_time_),
-                    "total_seconds": total,
-                    "pareto_front": [
-                        (p["n_params"], round(p["score"], 4)) for p in clf.pareto_front_
-                    ],
-                    "architecture": clf.best_architecture_,
-                }
-            )
-            summary = {k: v for k, v in runs[-1].items() if k != "architecture"}
-            print(json.dumps(summary))
-    return runs
+def nas_search(X_tr, X_te, y_tr, y_te, shape_args, budget, variant, seed, max_epochs):
+    """One time-budgeted search; the record of its best network on the test set."""
+    torch.set_num_threads(1)  # in a worker process too
+    clf = NASClassifier(
+        **VARIANTS[variant], max_trials=10_000, time_budget=budget,
+        max_epochs=max_epochs, random_state=seed, **shape_args,
+    )
+    start = time.perf_counter()
+    clf.fit(X_tr, y_tr)
+    total = time.perf_counter() - start
+    res = clf.cv_results_
+    record = {
+        "variant": variant,
+        "seed": seed,
+        "accuracy": float(clf.score(X_te, y_te)),
+        "valid_score": float(clf.best_score_),
+        "n_params": int(res["n_params"][clf.best_index_]),
+        "n_trials": int(clf.n_trials_),
+        "n_configs": len(set(res.get("config_id", range(clf.n_trials_)))),
+        "failed": int(sum(s != "ok" for s in res["status"])),
+        "search_seconds": float(clf.search_time_),
+        "total_seconds": total,
+        "pareto_front": [
+            (p["n_params"], round(p["score"], 4)) for p in clf.pareto_front_
+        ],
+        "architecture": clf.best_architecture_,
+    }
+    print(json.dumps({k: v for k, v in record.items() if k != "architecture"}))
+    return record
+
+
+def nas_runs(data, shape_args, budget, seeds, max_epochs, variants, n_parallel):
+    """Every (variant, seed) search, ``n_parallel`` at a time in worker processes.
+
+    Seed by seed, so that the variants of one seed run at about the same time,
+    under about the same load of a shared machine.
+    """
+    jobs = [(variant, seed) for seed in seeds for variant in variants]
+    return Parallel(n_jobs=n_parallel)(
+        delayed(nas_search)(*data, shape_args, budget, variant, seed, max_epochs)
+        for variant, seed in jobs
+    )
 
 
 def _epoch_accuracies(module, A_tr, y_tr, A_va, y_va, epochs, seed):
@@ -251,19 +276,25 @@ def markdown(results, command):
     lines += [
         "",
         f"NASClassifier, time budget {results['budget']} s per search, "
-        f"max_epochs={results['max_epochs']}, seeds {results['seeds']} "
-        "(median [min, max] over seeds; seconds include the final refit):",
+        f"max_epochs={results['max_epochs']}, seeds {results['seeds']}, "
+        f"{results.get('parallel', 1)} search(es) at a time "
+        "(median [min, max] over seeds; seconds include the final refit; "
+        "trials are trainings, a configuration promoted by Hyperband counts once "
+        "per rung):",
         "",
-        "| strategy | test accuracy | best net parameters | trials | seconds |",
-        "|---|---|---|---|---|",
+        "| variant | test accuracy | validation score | best net parameters "
+        "| configurations | trials | seconds |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for strategy in STRATEGIES:
-        runs = [r for r in results["nas"] if r["strategy"] == strategy]
+    for variant in dict.fromkeys(r["variant"] for r in results["nas"]):
+        runs = [r for r in results["nas"] if r["variant"] == variant]
         acc = [r["accuracy"] for r in runs]
+        valid = statistics.median(r["valid_score"] for r in runs)
         params = int(statistics.median(r["n_params"] for r in runs))
+        configs = int(statistics.median(r["n_configs"] for r in runs))
         lines.append(
-            f"| {strategy} | {statistics.median(acc):.4f} [{min(acc):.4f}, "
-            f"{max(acc):.4f}] | {params:,} "
+            f"| {variant} | {statistics.median(acc):.4f} [{min(acc):.4f}, "
+            f"{max(acc):.4f}] | {valid:.4f} | {params:,} | {configs} "
             f"| {int(statistics.median(r['n_trials'] for r in runs))} "
             f"| {statistics.median(r['total_seconds'] for r in runs):.0f} |"
         )
@@ -305,6 +336,12 @@ def main():
     parser.add_argument("--max-epochs", type=int, default=30)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument(
+        "--variants", nargs="+", choices=list(VARIANTS), default=DEFAULT_VARIANTS
+    )
+    parser.add_argument(
+        "--parallel", type=int, default=1, help="searches run at a time (processes)"
+    )
+    parser.add_argument(
         "--name", default=None, help="results name and docs section (default: dataset)"
     )
     args = parser.parse_args()
@@ -313,6 +350,12 @@ def main():
         f"python benchmarks/nas/bench_nas.py --dataset {args.dataset} "
         f"--budget {args.budget:g} --max-epochs {args.max_epochs} "
         f"--seeds {' '.join(map(str, args.seeds))}"
+        + (
+            f" --variants {' '.join(args.variants)}"
+            if args.variants != DEFAULT_VARIANTS
+            else ""
+        )
+        + (f" --parallel {args.parallel}" if args.parallel != 1 else "")
         + (f" --name {args.name}" if args.name else "")
     )
     X_tr, X_te, y_tr, y_te, shape_args, shape = load(args.dataset)
@@ -327,6 +370,7 @@ def main():
         "budget": args.budget,
         "max_epochs": args.max_epochs,
         "seeds": args.seeds,
+        "parallel": args.parallel,
     }
     torch.set_num_threads(1)  # as NASClassifier trains; see docs/nas.md
     results["baselines"] = baselines(X_tr, X_te, y_tr, y_te, shape)
@@ -334,7 +378,8 @@ def main():
     results["inheritance"] = inheritance(X_tr, y_tr, shape)
     print(json.dumps(results["inheritance"]))
     results["nas"] = nas_runs(
-        X_tr, X_te, y_tr, y_te, shape_args, args.budget, args.seeds, args.max_epochs
+        (X_tr, X_te, y_tr, y_te), shape_args, args.budget, args.seeds,
+        args.max_epochs, args.variants, args.parallel,
     )
     out = ROOT / "benchmarks" / "nas" / "results"
     out.mkdir(parents=True, exist_ok=True)
