@@ -168,16 +168,13 @@ class HyperbandScheduler:
     n_min_observations : int or None, default=None
         Observations needed before the model is used; ``None`` uses
         :func:`default_n_initial_points`.
-    bracket_order : list of int or None, default=None
-        The ``s`` of the brackets in the order to run them; ``None`` is the
-        paper's (``s_max`` first).
     random_state : int, RandomState, Generator or None, default=None
         Makes the sequence of rungs repeatable.
 
     Attributes
     ----------
     brackets : list of Bracket
-        The plan, in the order run.
+        The plan, in the order run (the paper's: ``s_max`` first).
     history : list of (Rung, ndarray)
         Every rung told so far, with its scores.
 
@@ -209,7 +206,6 @@ class HyperbandScheduler:
         *,
         sampler="random",
         n_min_observations=None,
-        bracket_order=None,
         random_state=None,
     ):
         if sampler not in _SAMPLERS:
@@ -219,14 +215,7 @@ class HyperbandScheduler:
         self.space = as_search_space(space)
         self.eta = eta
         self.sampler = sampler
-        plan = {b.s: b for b in hyperband_brackets(min_resource, max_resource, eta)}
-        order = list(plan) if bracket_order is None else list(bracket_order)
-        if sorted(order) != sorted(plan):
-            raise ValueError(
-                f"bracket_order must be a permutation of {sorted(plan)}. Got "
-                f"{bracket_order!r} instead."
-            )
-        self.brackets = [plan[s] for s in order]
+        self.brackets = hyperband_brackets(min_resource, max_resource, eta)
         self.n_min_observations = (
             default_n_initial_points(self.space)
             if n_min_observations is None

@@ -146,6 +146,9 @@ def non_finite_scores_warning(message):
 from sklearn.model_selection._search_successive_halving import (  # noqa: E402
     _SubsampleMetaSplitter as SubsampleMetaSplitter,
 )
+from sklearn.model_selection._validation import (  # noqa: E402
+    _insert_error_scores,
+)
 from sklearn.model_selection._validation import _score as score  # noqa: E402
 from sklearn.utils.metaestimators import _safe_split as safe_split  # noqa: E402
 from sklearn.utils.validation import (  # noqa: E402
@@ -153,15 +156,84 @@ from sklearn.utils.validation import (  # noqa: E402
 )
 from sklearn.utils.validation import _num_samples as num_samples  # noqa: E402
 
-warn_or_raise_about_fit_failures = _warn_or_raise_about_fit_failures
 __all__ += [
     "SubsampleMetaSplitter",
     "check_method_params",
+    "evaluation_recorder",
     "num_samples",
     "safe_split",
     "score",
-    "warn_or_raise_about_fit_failures",
 ]
+
+# The variables of ``BaseSearchCV.fit`` that its ``evaluate_candidates`` closure
+# extends after each batch, and that ``fit`` reads once ``_run_search`` returns.
+_EVALUATION_CELLS = ("all_candidate_params", "all_out", "all_more_results", "results")
+
+
+def evaluation_recorder(evaluate_candidates, search):
+    """A function that records fits run outside ``evaluate_candidates``.
+
+    ``BaseSearchCV.fit`` keeps what its ``evaluate_candidates`` closure evaluated
+    in local variables (candidates, ``_fit_and_score`` records, extra columns,
+    the formatted results) and reads them after ``_run_search``. The recorder
+    adds a batch fitted elsewhere (Hyperband's incremental executor) to those
+    same variables, exactly as the closure does after its own ``_fit_and_score``
+    loop, so that ``cv_results_``, ``best_index_`` and ``multimetric_`` see it.
+
+    Parameters
+    ----------
+    evaluate_candidates : callable
+        The closure sklearn handed to ``_run_search``.
+    search : BaseSearchCV
+        The search being fitted.
+
+    Returns
+    -------
+    record : callable
+        ``record(candidate_params, out, more_results=None) -> results``, with
+        ``out`` one ``_fit_and_score`` record per (candidate, split),
+        candidate-major; returns the results dict, as ``evaluate_candidates``
+        does.
+
+    Raises
+    ------
+    RuntimeError
+        When the closure does not hold those variables (a scikit-learn release
+        renamed them); raised before any fit.
+    """
+    code = getattr(evaluate_candidates, "__code__", None)
+    names = code.co_freevars if code is not None else ()
+    cells = dict(zip(names, evaluate_candidates.__closure__ or (), strict=True))
+    missing = [name for name in _EVALUATION_CELLS if name not in cells]
+    if missing:
+        import sklearn
+
+        raise RuntimeError(
+            "Cannot record fits outside scikit-learn's evaluate_candidates: with "
+            f"scikit-learn {sklearn.__version__} it does not hold {missing} "
+            f"(it holds {sorted(names)}). sktune/search/_compat.py needs an "
+            "update for this release; incremental=False avoids it meanwhile."
+        )
+
+    def record(candidate_params, out, more_results=None):
+        # As the closure does after its _fit_and_score loop (BaseSearchCV.fit).
+        _warn_or_raise_about_fit_failures(out, search.error_score)
+        if callable(search.scoring):
+            _insert_error_scores(out, search.error_score)
+        all_params = cells["all_candidate_params"].cell_contents
+        all_out = cells["all_out"].cell_contents
+        all_more = cells["all_more_results"].cell_contents
+        all_params.extend(candidate_params)
+        all_out.extend(out)
+        for key, value in (more_results or {}).items():
+            all_more[key].extend(value)
+        results = search._format_results(
+            all_params, search.n_splits_, all_out, all_more
+        )
+        cells["results"].cell_contents = results
+        return results
+
+    return record
 
 
 def replace_results(results, merged):

@@ -2,43 +2,25 @@
 a drop-in for ``RandomizedSearchCV`` and sklearn's ``HalvingRandomSearchCV``."""
 
 import numbers
-from collections import defaultdict
 from functools import partial
 
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
-from ..optimizers import Bracket, HyperbandScheduler, hyperband_brackets
+from ..optimizers import HyperbandScheduler, hyperband_brackets
 from ._base import SearchLoop, TunerSearchCV
 from ._compat import (
     BaseSearchCV,
     Interval,
     StrOptions,
     SubsampleMetaSplitter,
+    evaluation_recorder,
     num_samples,
-    warn_or_raise_about_fit_failures,
 )
 from ._incremental import IncrementalExecutor, resume_kind
-
-
-class _Ledger:
-    """Records of batches evaluated by the incremental executor.
-
-    sklearn's ``evaluate_candidates`` only knows the fits it ran itself; the
-    executor's records are merged with them each time results are formatted.
-    """
-
-    def __init__(self):
-        self.params, self.out, self.more = [], [], defaultdict(list)
-        self.sklearn = None  # sklearn's (candidate_params, n_splits, out, more)
-        self.results = None  # the results dict sklearn holds and returns from fit
-
-    def add(self, configs, records, more_results):
-        self.params.extend(configs)
-        self.out.extend(records)
-        for key, values in more_results.items():
-            self.more[key].extend(values)
+from ._schedule import brackets_run, describe_schedule, resource_range
 
 
 class HyperbandSearchCV(TunerSearchCV):
@@ -122,8 +104,10 @@ n_splits_, refit_time_, multimetric_
         Brackets run (fewer than planned when stopped early).
     min_resource_, max_resource_ : int
         The resource range used.
-    incremental_ : {"warm_start", "partial_fit"} or None
-        How fold models continued between rungs; None when they were refitted.
+    incremental_ : {"warm_start", "warm_start_epochs", "partial_fit"} or None
+        How fold models continued between rungs (see
+        :func:`sktune.search._incremental.resume_kind`); None when they were
+        refitted.
 
     See Also
     --------
@@ -133,10 +117,11 @@ n_splits_, refit_time_, multimetric_
 
     Notes
     -----
-    With incremental training, the bracket ``s = 0`` (random search at
-    ``max_resource``, whose models need not be kept) runs first, through
-    sklearn's own evaluation; the other brackets follow in the paper's order.
-    Their fits bypass sklearn's callback contexts and ``verbose`` fit lines.
+    Brackets run in the paper's order, the most aggressive first, with or
+    without incremental training; the same ``random_state`` draws the same
+    configurations either way. Rungs that continue fold models run in sktune's
+    executor, which bypasses sklearn's callback contexts and ``verbose`` fit
+    lines.
 
     References
     ----------
@@ -246,49 +231,6 @@ n_splits_, refit_time_, multimetric_
             return self.search_spaces, "search_spaces"
         return self.param_distributions, "param_distributions"
 
-    def _resource_range(self, n_samples=None, min_samples=None):
-        """``(min_resource, max_resource)``; raises naming what cannot be used."""
-        params = self.estimator.get_params(deep=True)
-        owner = type(self.estimator).__name__
-        if self.resource != "n_samples" and self.resource not in params:
-            ints = sorted(
-                k
-                for k, v in params.items()
-                if isinstance(v, numbers.Integral) and not isinstance(v, bool)
-            )
-            raise ValueError(
-                f"resource={self.resource!r} is not a parameter of {owner}. Use "
-                f"'n_samples' or one of its integer parameters: {ints}."
-            )
-        if self.resource == "n_samples":
-            low, high = min_samples, n_samples
-        else:
-            low, high = 1, params[self.resource]
-            if self.max_resource == "auto" and (
-                isinstance(high, bool)
-                or not isinstance(high, numbers.Integral)
-                or high < 1
-            ):
-                raise ValueError(
-                    f"max_resource='auto' cannot be inferred: {owner}'s "
-                    f"{self.resource} is {high!r}, not a positive int. Set "
-                    "max_resource to an int."
-                )
-        low = low if self.min_resource == "auto" else self.min_resource
-        high = high if self.max_resource == "auto" else self.max_resource
-        if low is None or high is None:
-            raise ValueError(
-                "With resource='n_samples', min_resource='auto' and "
-                "max_resource='auto' depend on the data; the plan is known after "
-                "fit (metadata_), or set both to ints."
-            )
-        if low > high:
-            raise ValueError(
-                f"min_resource must be <= max_resource. Got min_resource={low} and "
-                f"max_resource={high} (resource={self.resource!r})."
-            )
-        return int(low), int(high)
-
     @property
     def metadata(self):
         """The planned schedule, known before fit.
@@ -299,30 +241,11 @@ n_splits_, refit_time_, multimetric_
         ``cv_results_``), ``total_resource`` (resource spent per fold, summed),
         ``min_resource``, ``max_resource`` and ``eta``.
         """
-        low, high = self._resource_range()
-        return self._describe(hyperband_brackets(low, high, self.eta), low, high)
-
-    def _describe(self, brackets, low, high):
-        return {
-            "brackets": [
-                {
-                    "bracket": b.s,
-                    "n_candidates": b.n_candidates,
-                    "n_resources": b.n_resources,
-                }
-                for b in brackets
-            ],
-            "n_candidates": sum(b.n_candidates[0] for b in brackets if b.n_candidates),
-            "n_evaluations": sum(sum(b.n_candidates) for b in brackets),
-            "total_resource": sum(
-                n * r
-                for b in brackets
-                for n, r in zip(b.n_candidates, b.n_resources, strict=True)
-            ),
-            "min_resource": low,
-            "max_resource": high,
-            "eta": self.eta,
-        }
+        low, high = resource_range(
+            self.estimator, self.resource, self.min_resource, self.max_resource
+        )
+        plan = hyperband_brackets(low, high, self.eta)
+        return describe_schedule(plan, low, high, self.eta)
 
     # -- sklearn hooks -------------------------------------------------------------
 
@@ -340,12 +263,16 @@ n_splits_, refit_time_, multimetric_
                 f"resource={self.resource!r} is also in {name}; the resource is set "
                 "by the schedule and must not be searched."
             )
-        n_samples = num_samples(X)
         min_samples = 2 * self._checked_cv_orig.get_n_splits(X, y, **split_params)
         if is_classifier(self.estimator) and y is not None:
             min_samples *= len(np.unique(y))
-        self.min_resource_, self.max_resource_ = self._resource_range(
-            n_samples, min_samples
+        self.min_resource_, self.max_resource_ = resource_range(
+            self.estimator,
+            self.resource,
+            self.min_resource,
+            self.max_resource,
+            num_samples(X),
+            min_samples,
         )
         kind = None
         if self.resource != "n_samples":
@@ -355,7 +282,8 @@ n_splits_, refit_time_, multimetric_
                 f"incremental=True, but {type(self.estimator).__name__} cannot "
                 f"continue training when {self.resource!r} grows: it needs "
                 "warm_start with n_estimators (or max_iter of histogram gradient "
-                "boosting), or partial_fit with max_iter / max_epochs."
+                "boosting), or warm_start or partial_fit with max_iter / "
+                "max_epochs."
             )
         self.incremental_ = kind if self.incremental else None
         self._fit_data = (space, X, y, split_params)
@@ -369,87 +297,50 @@ n_splits_, refit_time_, multimetric_
         top = np.flatnonzero(n_resources == n_resources.max())
         return int(top[np.argmin(results[f"rank_test_{refit_metric}"][top])])
 
-    def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        ledger = getattr(self, "_ledger", None)
-        if ledger is None:
-            return super()._format_results(
-                candidate_params, n_splits, out, more_results
-            )
-        ledger.sklearn = (candidate_params, n_splits, out, more_results or {})
-        ledger.results = self._merged_results(ledger)
-        return ledger.results
-
-    def _merged_results(self, ledger):
-        params, n_splits, out, more = ledger.sklearn
-        keys = set(more) | set(ledger.more)
-        merged = {k: list(more.get(k, [])) + ledger.more.get(k, []) for k in keys}
-        return super()._format_results(
-            list(params) + ledger.params, n_splits, list(out) + ledger.out, merged
-        )
-
     # -- the search ----------------------------------------------------------------
-
-    def _evaluate_incremental(
-        self, executor, rung, keep, configs, more_results=None, **_
-    ):
-        ledger = self._ledger
-        if ledger.results is None:
-            raise RuntimeError("The full-resource bracket must run first.")
-        records = executor.run(rung.ids, configs, keep=keep)
-        warn_or_raise_about_fit_failures(records, self.error_score)
-        ledger.add(configs, records, more_results)
-        # sklearn returns, from fit, the dict it got last: update it in place.
-        merged = self._merged_results(ledger)
-        ledger.results.clear()
-        ledger.results.update(merged)
-        return ledger.results
-
-    def _make_executor(self, X, y, split_params):
-        scorer, _ = self._get_scorers()
-        return IncrementalExecutor(
-            self.estimator,
-            self.resource,
-            X=X,
-            y=y,
-            splits=self._checked_cv_orig.split(X, y, **split_params),
-            scorer=scorer,
-            fit_params=self._routed.estimator.fit,
-            score_params=self._routed.scorer.score,
-            error_score=self.error_score,
-            return_train_score=self.return_train_score,
-            n_jobs=self.n_jobs,
-            pre_dispatch=self.pre_dispatch,
-        )
 
     def _run_search(self, evaluate_candidates, callback_ctx=None):
         space, X, y, split_params = self._fit_data
         rng = check_random_state(self.random_state)
         plan = hyperband_brackets(self.min_resource_, self.max_resource_, self.eta)
-        incremental = self.incremental_ is not None and len(plan) > 1
-        order = [0] + [b.s for b in plan if b.s != 0] if incremental else None
         scheduler = HyperbandScheduler(
             space,
             self.min_resource_,
             self.max_resource_,
             self.eta,
             sampler=self.sampler,
-            bracket_order=order,
             random_state=rng.randint(2**31 - 1),
         )
-        executor = self._make_executor(X, y, split_params) if incremental else None
-        self._ledger = _Ledger() if incremental else None
+        # One set of folds for every rung, sklearn's loop and the executor alike.
+        folds = check_cv(list(self._checked_cv_orig.split(X, y, **split_params)))
+        continued = None
+        if self.incremental_ is not None and len(plan) > 1:
+            # Checked before any fit: fails if sklearn's closure changed.
+            record = evaluation_recorder(evaluate_candidates, self)
+            continued = partial(
+                self._evaluate_incremental,
+                self._make_executor(X, y, folds),
+                record,
+            )
         total = sum(sum(b.n_candidates) for b in plan)
         try:
             with SearchLoop(self, evaluate_candidates, callback_ctx, total) as loop:
                 while not loop.stopped and (rung := scheduler.ask()) is not None:
-                    scores = self._evaluate_rung(loop, rung, executor, rng)
+                    scores = self._evaluate_rung(loop, rung, folds, continued, rng)
                     scheduler.tell(rung, scores)
         finally:
-            del self._fit_data, self._routed, self._ledger
-        self._record_schedule(scheduler)
+            del self._fit_data, self._routed
+        ran = brackets_run(scheduler.history)
+        self.n_candidates_ = [b.n_candidates for b in ran]
+        self.n_resources_ = [b.n_resources for b in ran]
+        self.n_brackets_ = len(ran)
+        self.metadata_ = describe_schedule(
+            ran, self.min_resource_, self.max_resource_, self.eta
+        )
         self.optimizer_results_ = [loop.result()]
 
-    def _evaluate_rung(self, loop, rung, executor, rng):
+    def _evaluate_rung(self, loop, rung, folds, continued, rng):
+        """Cross-validate one rung; ``continued`` evaluates it in the executor."""
         n = len(rung.configs)
         more = {
             "bracket": [rung.bracket] * n,
@@ -463,28 +354,40 @@ n_splits_, refit_time_, multimetric_
             )
         if self.resource == "n_samples":
             cv = SubsampleMetaSplitter(
-                base_cv=self._checked_cv_orig,
+                base_cv=folds,
                 fraction=rung.resource / self.max_resource_,
                 subsample_test=True,
                 random_state=rng.randint(2**31 - 1),
             )
             return loop.evaluate(rung.configs, more, cv=cv)
         configs = [{**c, self.resource: rung.resource} for c in rung.configs]
-        if executor is None or rung.bracket == 0:
-            return loop.evaluate(configs, more)
-        keep = rung.rung < rung.bracket  # a bracket s has rungs 0..s
-        evaluator = partial(self._evaluate_incremental, executor, rung, keep)
-        return loop.evaluate(configs, more, evaluator=evaluator)
+        if continued is None or rung.bracket == 0:  # s = 0: nothing to continue
+            return loop.evaluate(configs, more, cv=folds)
+        return loop.evaluate(
+            configs, more, cv=folds, evaluator=partial(continued, rung)
+        )
 
-    def _record_schedule(self, scheduler):
-        runs = defaultdict(lambda: ([], []))
-        for rung, _ in scheduler.history:
-            runs[rung.bracket][0].append(len(rung.ids))
-            runs[rung.bracket][1].append(rung.resource)
-        self.n_candidates_ = [c for c, _ in runs.values()]
-        self.n_resources_ = [r for _, r in runs.values()]
-        self.n_brackets_ = len(runs)
-        brackets = [Bracket(s, c, r) for s, (c, r) in runs.items()]
-        self.metadata_ = self._describe(
-            brackets, self.min_resource_, self.max_resource_
+    def _evaluate_incremental(
+        self, executor, record, rung, configs, more_results=None, **_
+    ):
+        """``evaluate_candidates`` for a rung whose fold models may continue."""
+        keep = rung.rung < rung.bracket  # bracket s has rungs 0..s: keep but the last
+        out = executor.run(rung.ids, configs, keep=keep)
+        return record(configs, out, more_results)
+
+    def _make_executor(self, X, y, folds):
+        scorer, _ = self._get_scorers()
+        return IncrementalExecutor(
+            self.estimator,
+            self.resource,
+            X=X,
+            y=y,
+            splits=folds.split(),
+            scorer=scorer,
+            fit_params=self._routed.estimator.fit,
+            score_params=self._routed.scorer.score,
+            error_score=self.error_score,
+            return_train_score=self.return_train_score,
+            n_jobs=self.n_jobs,
+            pre_dispatch=self.pre_dispatch,
         )

@@ -9,9 +9,18 @@ them, with the larger resource, to joblib workers that continue training:
 * ``"warm_start"``: the resource counts trees (``n_estimators``, or ``max_iter``
   of the histogram gradient boosting models) and the estimator has
   ``warm_start``; refitting with a larger count adds trees to the kept ones.
+* ``"warm_start_epochs"``: the resource counts the epochs of one ``fit`` call
+  (``max_iter`` of ``SGDClassifier``, ``MLPClassifier``, ...) and the estimator
+  has ``warm_start``; the kept model is refitted from where it stopped with
+  ``max_iter`` set to the missing epochs, in one call.
 * ``"partial_fit"``: the resource counts epochs (``max_iter``, ``max_epochs``)
-  and the estimator has ``partial_fit``; the kept model gets the missing epochs,
-  one ``partial_fit`` call each (sklearn) or one ``fit_loop`` call (skorch).
+  and the estimator has ``partial_fit`` but no ``warm_start``, or is a skorch
+  net; the kept model gets the missing epochs, in one ``fit_loop`` call (skorch)
+  or one ``partial_fit`` call each (sklearn).
+
+``warm_start_epochs`` is preferred to ``partial_fit`` for sklearn estimators:
+each ``partial_fit`` call pays sklearn's input validation, which on small data
+costs more than the epoch itself (``benchmarks/hyperband/incremental.py``).
 
 Each fit returns a record in the format of sklearn's ``_fit_and_score``, so the
 driver adds it to ``cv_results_`` beside sklearn's own.
@@ -55,7 +64,7 @@ def resume_kind(estimator, resource):
 
     Returns
     -------
-    kind : {"warm_start", "partial_fit"} or None
+    kind : {"warm_start", "warm_start_epochs", "partial_fit"} or None
         None when it cannot continue, or the resource does not belong to the
         last step of a Pipeline (earlier steps are refitted on every call).
     """
@@ -67,31 +76,39 @@ def resume_kind(estimator, resource):
         owner, HistGradientBoostingClassifier | HistGradientBoostingRegressor
     ):
         tree_counts = (*tree_counts, "max_iter")
-    if name in tree_counts and "warm_start" in owner.get_params(deep=False):
+    warm_start = "warm_start" in owner.get_params(deep=False)
+    if name in tree_counts and warm_start:
         return "warm_start"
-    if name in _EPOCH_COUNTS and hasattr(owner, "partial_fit"):
+    if name not in _EPOCH_COUNTS:
+        return None
+    if hasattr(owner, "fit_loop"):  # skorch: fit_loop runs the missing epochs
+        return "partial_fit"
+    if warm_start:
+        return "warm_start_epochs"
+    if hasattr(owner, "partial_fit"):
         return "partial_fit"
     return None
 
 
 def _continue(model, kind, resource, params, done, X, y, fit_params):
     """Train ``model`` (fitted to ``done``) up to ``resource``; returns it."""
+    target = params[resource]
     if kind == "warm_start":
         return model.set_params(**params).fit(X, y, **fit_params)
+    if kind == "warm_start_epochs":
+        model.set_params(**{**params, resource: target - done}).fit(X, y, **fit_params)
+        return model.set_params(**{resource: target})
     if isinstance(model, Pipeline):
         X = model[:-1].transform(X)
         final = model.steps[-1][1]
     else:
         final = model
-    owner_name = resource.rsplit("__", 1)[-1]
-    target = params[resource]
     if hasattr(final, "fit_loop"):  # skorch: one call runs several epochs
         final.fit_loop(X, y, epochs=target - done, **fit_params)
     else:  # sklearn: one partial_fit call is one epoch
         for _ in range(target - done):
             final.partial_fit(X, y, **fit_params)
-    final.set_params(**{owner_name: target})
-    return model
+    return model.set_params(**{resource: target})
 
 
 def _advance(
@@ -107,7 +124,7 @@ def _advance(
     try:
         if model is None:
             model = clone(estimator).set_params(**params)
-            if kind == "warm_start":
+            if kind in ("warm_start", "warm_start_epochs"):
                 owner, _ = _final_step(model, resource)
                 owner.set_params(warm_start=True)
             model.fit(X_train, y_train, **fit_params)
@@ -178,7 +195,7 @@ class IncrementalExecutor:
 
     Attributes
     ----------
-    kind : {"warm_start", "partial_fit"}
+    kind : {"warm_start", "warm_start_epochs", "partial_fit"}
         How models continue training.
     """
 

@@ -73,3 +73,31 @@ class SizeModel(BaseEstimator):
 
     def score(self, X, y=None):
         return float(self.n_train_)
+
+
+class WarmEpochModel(BaseEstimator):
+    """``fit`` trains ``max_iter`` epochs, after the kept ones with ``warm_start``.
+
+    Like ``SGDClassifier``: it has ``warm_start`` and ``partial_fit``, and
+    ``max_iter`` counts the epochs of one ``fit`` call. ``partial_fit`` raises, so
+    a test fails if it is used. Epochs are counted in ``WarmEpochModel.log``.
+    """
+
+    log = []
+
+    def __init__(self, a=0.0, max_iter=9, warm_start=False):
+        self.a = a
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    def fit(self, X, y=None):
+        done = getattr(self, "epochs_", 0) if self.warm_start else 0
+        WarmEpochModel.log.append(self.max_iter)
+        self.epochs_ = done + self.max_iter
+        return self
+
+    def partial_fit(self, X, y=None):
+        raise AssertionError("warm_start must be preferred to partial_fit")
+
+    def score(self, X, y=None):
+        return -((self.a - 0.3) ** 2) + 0.01 * self.epochs_

@@ -119,20 +119,18 @@ def test_scheduler_is_repeatable_and_checks_its_protocol():
         sched.tell(rung, [1.0])
     with pytest.raises(ValueError, match="sampler must be one of"):
         HyperbandScheduler({"x": Real(0, 1)}, 1, 9, sampler="tpe")
-    with pytest.raises(ValueError, match="permutation"):
-        HyperbandScheduler({"x": Real(0, 1)}, 1, 9, bracket_order=[0, 1])
 
 
-def test_bracket_order():
-    sched = HyperbandScheduler({"x": Real(0, 1)}, 1, 9, bracket_order=[0, 2, 1])
-    assert [b.s for b in sched.brackets] == [0, 2, 1]
+def test_brackets_run_in_the_papers_order():
+    sched = HyperbandScheduler({"x": Real(0, 1)}, 1, 9)
+    assert [b.s for b in sched.brackets] == [2, 1, 0]
     assert [r.bracket for r, _ in _run(sched, lambda c, r: c["x"])] == [
+        2,
+        2,
+        2,
+        1,
+        1,
         0,
-        2,
-        2,
-        2,
-        1,
-        1,
     ]
 
 

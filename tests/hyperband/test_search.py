@@ -7,16 +7,20 @@ import numpy as np
 import pytest
 from scipy.stats import uniform
 from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import Perceptron, SGDClassifier
 from sklearn.model_selection import KFold
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sktune import HyperbandSearchCV
+from sktune.search._incremental import resume_kind
 from sktune.space import Real
 
-from ._doubles import EpochModel, SizeModel, TreeModel
+from ._doubles import EpochModel, SizeModel, TreeModel, WarmEpochModel
 
 X = np.random.default_rng(0).normal(size=(60, 3))
 SPACE = {"a": Real(0.0, 1.0)}
@@ -85,6 +89,58 @@ def test_warm_start_adds_trees():
     np.testing.assert_allclose(results["mean_test_score"], _expected(results))
     assert sum(TreeModel.log) - 27 == 3 * _increments(results)
     assert search.best_estimator_.trees_ == 27
+
+
+def test_warm_start_continues_epochs_in_one_call():
+    WarmEpochModel.log.clear()
+    search = _search(WarmEpochModel(max_iter=9)).fit(X)
+    results = search.cv_results_
+    assert search.incremental_ == "warm_start_epochs"
+    np.testing.assert_allclose(results["mean_test_score"], _expected(results))
+    refit = 9
+    assert sum(WarmEpochModel.log) - refit == 3 * _increments(results)
+    # One fit call per fold and row, however many epochs it adds.
+    assert len(WarmEpochModel.log) - 1 == 3 * len(results["params"])
+    assert search.best_estimator_.epochs_ == 9
+
+
+@pytest.mark.parametrize(
+    "estimator, kind",
+    [
+        (SGDClassifier(max_iter=9), "warm_start_epochs"),
+        (MLPClassifier(max_iter=9), "warm_start_epochs"),
+        (Perceptron(max_iter=9), "warm_start_epochs"),
+        (EpochModel(max_iter=9), "partial_fit"),
+        (HistGradientBoostingClassifier(max_iter=9), "warm_start"),
+    ],
+)
+def test_auto_prefers_one_warm_started_call(estimator, kind):
+    assert resume_kind(estimator, "max_iter") == kind
+
+
+@pytest.mark.parametrize("sampler", ["random", "bayesian"])
+@pytest.mark.parametrize(
+    "estimator, resource",
+    [
+        (EpochModel(max_iter=27), "max_iter"),
+        (WarmEpochModel(max_iter=27), "max_iter"),
+        (TreeModel(n_estimators=27), "n_estimators"),
+    ],
+)
+def test_incremental_and_retrain_evaluate_the_same_configurations(
+    estimator, resource, sampler
+):
+    runs = [
+        _search(estimator, resource=resource, sampler=sampler, incremental=inc)
+        .fit(X)
+        .cv_results_
+        for inc in (True, False)
+    ]
+    for key in ("params", "bracket", "rung", "n_resources"):
+        assert list(runs[0][key]) == list(runs[1][key]), key
+    np.testing.assert_allclose(runs[0]["mean_test_score"], runs[1]["mean_test_score"])
+    # The paper's order: the most aggressive bracket first.
+    assert list(dict.fromkeys(runs[0]["bracket"])) == [3, 2, 1, 0]
 
 
 def test_pipeline_step_resource_is_continued():
@@ -240,9 +296,10 @@ def test_timeout_and_callbacks_stop_between_rungs():
 
     search = _search(callbacks=stop_after_two).fit(X)
     assert len(calls) == 2 and len(search.cv_results_["params"]) == calls[-1]
-    assert search.n_brackets_ == 2  # full-resource bracket first, then one rung
+    # The most aggressive bracket runs first: two of its rungs, nothing else.
+    assert search.n_brackets_ == 1 and search.n_resources_ == [[1, 3]]
     quick = _search(timeout=1e-9).fit(X)
-    assert len(quick.cv_results_["params"]) == 3
+    assert len(quick.cv_results_["params"]) == 9  # the first rung only
 
 
 def test_verbose_and_progress_bar(capsys):
