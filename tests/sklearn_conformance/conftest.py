@@ -1,8 +1,11 @@
-"""Run scikit-learn's search tests against sktune (see ``test_sklearn_search.py``).
+"""Run scikit-learn's search tests against sktune (see ``test_sklearn_search.py``
+and ``test_sklearn_halving.py``).
 
-Collection keeps, of each parametrized sklearn test, only the cases that run the
-adapter (cases parametrized with ``GridSearchCV`` or a Halving search test
-scikit-learn, not sktune), and marks the tests in ``NOT_APPLICABLE``.
+Collection keeps, of each parametrized ``test_search.py`` test, only the cases
+that run the adapter (cases parametrized with ``GridSearchCV`` or a Halving
+search test scikit-learn, not sktune), and marks the tests in
+``NOT_APPLICABLE``. In ``test_successive_halving.py`` every halving search is
+an adapter; its tests in ``HALVING_NOT_APPLICABLE`` are marked (strict xfail).
 """
 
 import inspect
@@ -11,6 +14,7 @@ import pytest
 from sklearn.model_selection._search import BaseSearchCV
 
 MODULE = "test_sklearn_search.py"
+HALVING_MODULE = "test_sklearn_halving.py"
 
 
 def pytest_configure(config):
@@ -33,10 +37,21 @@ def _is_other_search(value):
 
 
 def pytest_collection_modifyitems(config, items):
-    from .not_applicable import NOT_APPLICABLE, ORDER_DEPENDENT
+    from .not_applicable import HALVING_NOT_APPLICABLE, NOT_APPLICABLE, ORDER_DEPENDENT
 
     kept, deselected = [], []
     for item in items:
+        if (
+            item.path.name == HALVING_MODULE
+            and item.path.parent.name == "sklearn_conformance"
+        ):
+            reason = HALVING_NOT_APPLICABLE.get(
+                item.name, HALVING_NOT_APPLICABLE.get(item.originalname)
+            )
+            if reason is not None:
+                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+            kept.append(item)
+            continue
         if item.path.name != MODULE or item.path.parent.name != "sklearn_conformance":
             kept.append(item)
             continue
