@@ -8,7 +8,9 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
-from sktune.nas import NASClassifier  # noqa: E402
+from sklearn.datasets import make_regression  # noqa: E402
+
+from sktune.nas import NASClassifier, NASRegressor  # noqa: E402
 from sktune.optimizers import hyperband_brackets  # noqa: E402
 from sktune.space import Integer  # noqa: E402
 
@@ -142,8 +144,50 @@ def test_parallel_workers_give_the_same_search(blobs):
     )
 
 
-def test_bayesian_strategy_uses_the_bohb_sampler(blobs):
-    clf = hb(strategy="bayesian", max_trials=ONE_ITERATION + 5).fit(*blobs)
+def test_regressor_with_cross_validation_continues_every_fold(monkeypatch):
+    from sktune.nas import _trial
+
+    real = _trial.continue_network
+    histories = []
+
+    def spy(net, train, epochs):
+        histories.append(len(net.history))
+        return real(net, train, epochs)
+
+    monkeypatch.setattr(_trial, "continue_network", spy)
+    X, y = make_regression(n_samples=80, n_features=4, noise=1.0, random_state=0)
+    reg = NASRegressor(
+        space=SMALL,
+        strategy="random",
+        multi_fidelity="hyperband",
+        min_epochs=2,
+        max_epochs=4,
+        eta=2,
+        max_trials=3,
+        cv=2,
+        early_stopping=False,
+        random_state=0,
+    ).fit(X, y)
+    assert reg.cv_results_["n_resources"].tolist() == [2, 2, 4]
+    assert histories == [2, 2]  # both folds of the promoted configuration
+    assert np.isfinite(reg.cv_results_["split1_test_score"]).all()
+    assert reg.predict(X).shape == (80,)
+
+
+@pytest.mark.parametrize("strategy", ["random", "bayesian"])
+def test_strategy_picks_the_scheduler_sampler(blobs, strategy, monkeypatch):
+    from sktune.nas import _fidelity
+
+    samplers = []
+
+    class Spy(_fidelity.HyperbandScheduler):
+        def __init__(self, *args, sampler, **kwargs):
+            samplers.append(sampler)
+            super().__init__(*args, sampler=sampler, **kwargs)
+
+    monkeypatch.setattr(_fidelity, "HyperbandScheduler", Spy)
+    clf = hb(strategy=strategy, max_trials=ONE_ITERATION + 5).fit(*blobs)
+    assert samplers == [strategy, strategy]  # one per Hyperband iteration
     assert clf.n_trials_ == ONE_ITERATION + 5
     assert all(s == "ok" for s in clf.cv_results_["status"])
 
