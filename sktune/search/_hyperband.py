@@ -2,24 +2,16 @@
 a drop-in for ``RandomizedSearchCV`` and sklearn's ``HalvingRandomSearchCV``."""
 
 import numbers
-from functools import partial
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ..optimizers import HyperbandScheduler, hyperband_brackets
 from ._base import SearchLoop, TunerSearchCV
-from ._compat import (
-    BaseSearchCV,
-    Interval,
-    StrOptions,
-    SubsampleMetaSplitter,
-    evaluation_recorder,
-    num_samples,
-)
-from ._incremental import IncrementalExecutor, resume_kind
+from ._compat import BaseSearchCV, Interval, StrOptions, num_samples
+from ._incremental import incremental_kind
+from ._rungs import RungEvaluator
 from ._schedule import brackets_run, describe_schedule, resource_range
 
 
@@ -274,18 +266,9 @@ n_splits_, refit_time_, multimetric_
             num_samples(X),
             min_samples,
         )
-        kind = None
-        if self.resource != "n_samples":
-            kind = resume_kind(self.estimator, self.resource)
-        if self.incremental is True and kind is None:
-            raise ValueError(
-                f"incremental=True, but {type(self.estimator).__name__} cannot "
-                f"continue training when {self.resource!r} grows: it needs "
-                "warm_start with n_estimators (or max_iter of histogram gradient "
-                "boosting), or warm_start or partial_fit with max_iter / "
-                "max_epochs."
-            )
-        self.incremental_ = kind if self.incremental else None
+        self.incremental_ = incremental_kind(
+            self.estimator, self.resource, self.incremental
+        )
         self._fit_data = (space, X, y, split_params)
 
     @staticmethod
@@ -311,23 +294,21 @@ n_splits_, refit_time_, multimetric_
             sampler=self.sampler,
             random_state=rng.randint(2**31 - 1),
         )
-        # One set of folds for every rung, sklearn's loop and the executor alike.
-        folds = check_cv(list(self._checked_cv_orig.split(X, y, **split_params)))
-        continued = None
-        if self.incremental_ is not None and len(plan) > 1:
-            # Checked before any fit: fails if sklearn's closure changed.
-            record = evaluation_recorder(evaluate_candidates, self)
-            continued = partial(
-                self._evaluate_incremental,
-                self._make_executor(X, y, folds),
-                record,
-            )
-        total = sum(sum(b.n_candidates) for b in plan)
         try:
+            evaluate_rung = RungEvaluator(
+                self,
+                evaluate_candidates,
+                X,
+                y,
+                split_params,
+                self._routed,
+                incremental=self.incremental_ is not None and len(plan) > 1,
+                random_state=rng,
+            )
+            total = sum(sum(b.n_candidates) for b in plan)
             with SearchLoop(self, evaluate_candidates, callback_ctx, total) as loop:
                 while not loop.stopped and (rung := scheduler.ask()) is not None:
-                    scores = self._evaluate_rung(loop, rung, folds, continued, rng)
-                    scheduler.tell(rung, scores)
+                    scheduler.tell(rung, evaluate_rung(loop, rung))
         finally:
             del self._fit_data, self._routed
         ran = brackets_run(scheduler.history)
@@ -338,56 +319,3 @@ n_splits_, refit_time_, multimetric_
             ran, self.min_resource_, self.max_resource_, self.eta
         )
         self.optimizer_results_ = [loop.result()]
-
-    def _evaluate_rung(self, loop, rung, folds, continued, rng):
-        """Cross-validate one rung; ``continued`` evaluates it in the executor."""
-        n = len(rung.configs)
-        more = {
-            "bracket": [rung.bracket] * n,
-            "rung": [rung.rung] * n,
-            "n_resources": [rung.resource] * n,
-        }
-        if self.verbose > 0:
-            print(
-                f"bracket {rung.bracket}, rung {rung.rung}: {n} candidates, "
-                f"n_resources={rung.resource}"
-            )
-        if self.resource == "n_samples":
-            cv = SubsampleMetaSplitter(
-                base_cv=folds,
-                fraction=rung.resource / self.max_resource_,
-                subsample_test=True,
-                random_state=rng.randint(2**31 - 1),
-            )
-            return loop.evaluate(rung.configs, more, cv=cv)
-        configs = [{**c, self.resource: rung.resource} for c in rung.configs]
-        if continued is None or rung.bracket == 0:  # s = 0: nothing to continue
-            return loop.evaluate(configs, more, cv=folds)
-        return loop.evaluate(
-            configs, more, cv=folds, evaluator=partial(continued, rung)
-        )
-
-    def _evaluate_incremental(
-        self, executor, record, rung, configs, more_results=None, **_
-    ):
-        """``evaluate_candidates`` for a rung whose fold models may continue."""
-        keep = rung.rung < rung.bracket  # bracket s has rungs 0..s: keep but the last
-        out = executor.run(rung.ids, configs, keep=keep)
-        return record(configs, out, more_results)
-
-    def _make_executor(self, X, y, folds):
-        scorer, _ = self._get_scorers()
-        return IncrementalExecutor(
-            self.estimator,
-            self.resource,
-            X=X,
-            y=y,
-            splits=folds.split(),
-            scorer=scorer,
-            fit_params=self._routed.estimator.fit,
-            score_params=self._routed.scorer.score,
-            error_score=self.error_score,
-            return_train_score=self.return_train_score,
-            n_jobs=self.n_jobs,
-            pre_dispatch=self.pre_dispatch,
-        )

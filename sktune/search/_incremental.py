@@ -90,6 +90,38 @@ def resume_kind(estimator, resource):
     return None
 
 
+def incremental_kind(estimator, resource, incremental):
+    """How a search continues fold models: ``resume_kind``, or None when off.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator searched.
+    resource : str
+        ``"n_samples"`` (never continued) or the resource parameter.
+    incremental : bool or "auto"
+        ``HyperbandSearchCV``'s option.
+
+    Returns
+    -------
+    kind : {"warm_start", "warm_start_epochs", "partial_fit"} or None
+
+    Raises
+    ------
+    ValueError
+        When ``incremental`` is True and the estimator cannot continue.
+    """
+    kind = None if resource == "n_samples" else resume_kind(estimator, resource)
+    if incremental is True and kind is None:
+        raise ValueError(
+            f"incremental=True, but {type(estimator).__name__} cannot continue "
+            f"training when {resource!r} grows: it needs warm_start with "
+            "n_estimators (or max_iter of histogram gradient boosting), or "
+            "warm_start or partial_fit with max_iter / max_epochs."
+        )
+    return kind if incremental else None
+
+
 def _continue(model, kind, resource, params, done, X, y, fit_params):
     """Train ``model`` (fitted to ``done``) up to ``resource``; returns it."""
     target = params[resource]
