@@ -13,7 +13,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..space import as_search_space
-from ._acquisition import make_acquisition
+from ._acquisition import AcquisitionSurface, make_acquisition
 from ._maximize import config_key, maximize_acquisition
 from ._surrogate import GPSurrogate
 
@@ -267,15 +267,9 @@ class BayesianOptimizer:
             )
         out = []
         for _ in range(n):
-            model = surrogate
-
-            def score(X, model=model):
-                mean, std = model.predict(X)
-                return self._acquisition(mean, std, best)
-
             config, value = maximize_acquisition(
                 self.space,
-                score,
+                AcquisitionSurface(self._acquisition, surrogate, best),
                 self._rng,
                 incumbents=incumbents,
                 exclude=exclude,

@@ -7,8 +7,7 @@ maximiser works in three steps:
    best observed configurations;
 2. refine the best few with L-BFGS-B over their continuous (``Real``) columns, all
    starts at once (the objective is a sum over starts, so one optimiser run
-   refines each independently) with finite-difference gradients evaluated in one
-   batched call;
+   refines each independently), with the surface's gradients;
 3. hill-climb over discrete neighbours (``Integer`` one step, ``Categorical`` every
    other choice), so integers and categories are handled exactly rather than
    rounded from a relaxation.
@@ -20,8 +19,6 @@ proposes a point twice nor one that was already evaluated.
 import numpy as np
 from scipy.optimize import minimize
 
-_FD_STEP = 1e-4
-
 
 def config_key(space, config):
     """A hashable key under which equal configurations collide."""
@@ -30,56 +27,39 @@ def config_key(space, config):
 
 def _perturb(space, configs, n, scale, rng):
     """``n`` configurations near ``configs``: Gaussian steps on the unit scale for
-    numeric columns, random neighbour moves for discrete ones."""
+    ``Real`` columns, then (half of them) a random discrete neighbour move."""
     if not configs or n == 0:
         return []
-    picks = [configs[i] for i in rng.integers(len(configs), size=n)]
-    X = space.encode(picks)
-    for row, config in enumerate(picks):
-        cols = space.continuous_columns(space.subspace_index(config))
-        X[row, cols] = np.clip(
-            X[row, cols] + scale * rng.standard_normal(cols.size), 0, 1
-        )
-    out = space.decode(X)
-    for row, config in enumerate(out):
-        if rng.uniform() < 0.5:
-            neighbours = space.neighbours(config)
+    X = space.encode([configs[i] for i in rng.integers(len(configs), size=n)])
+    moved = np.clip(X + scale * rng.standard_normal(X.shape), 0, 1)
+    out = space.decode(np.where(space.continuous_mask(X), moved, X))
+    if not space.is_continuous:
+        for row in np.flatnonzero(rng.uniform(size=n) < 0.5):
+            neighbours = space.neighbours(out[row])
             if neighbours:
                 out[row] = neighbours[rng.integers(len(neighbours))]
     return out
 
 
-def _refine_continuous(space, score, configs):
+def _refine_continuous(space, surface, configs):
     """Batched L-BFGS-B over the continuous columns of each configuration."""
     X = space.encode(configs)
-    variables = [
-        (row, col)
-        for row, config in enumerate(configs)
-        for col in space.continuous_columns(space.subspace_index(config))
-    ]
-    if not variables:
+    rows, cols = np.nonzero(space.continuous_mask(X))
+    if rows.size == 0:
         return configs
-    rows = np.array([v[0] for v in variables])
-    cols = np.array([v[1] for v in variables])
 
     def objective(theta):
-        base = X.copy()
-        base[rows, cols] = theta
-        # Row block 0: the points; then one shifted copy per variable.
-        shifted = base[rows].copy()
-        step = np.where(theta + _FD_STEP <= 1, _FD_STEP, -_FD_STEP)
-        shifted[np.arange(len(variables)), cols] += step
-        values = score(np.vstack([base, shifted]))
-        at_points, at_shifted = values[: len(base)], values[len(base) :]
-        grad = (at_shifted - at_points[rows]) / step
-        return -at_points.sum(), -grad
+        points = X.copy()
+        points[rows, cols] = theta
+        values, gradients = surface.value_and_gradient(points)
+        return -values.sum(), -gradients[rows, cols]
 
     result = minimize(
         objective,
         X[rows, cols],
         jac=True,
         method="L-BFGS-B",
-        bounds=[(0.0, 1.0)] * len(variables),
+        bounds=[(0.0, 1.0)] * rows.size,
         options={"maxiter": 50},
     )
     refined = X.copy()
@@ -87,7 +67,7 @@ def _refine_continuous(space, score, configs):
     return space.decode(refined)
 
 
-def _hill_climb(space, score, configs, values, rounds=3):
+def _hill_climb(space, surface, configs, values, rounds=3):
     """Move each configuration to its best discrete neighbour while that improves."""
     configs, values = list(configs), np.array(values, dtype=float)
     for _ in range(rounds):
@@ -96,7 +76,7 @@ def _hill_climb(space, score, configs, values, rounds=3):
         flat = [n for group in neighbourhoods for n in group]
         if not flat:
             break
-        flat_values = score(space.encode(flat))
+        flat_values = surface(space.encode(flat))
         start = 0
         for i, group in enumerate(neighbourhoods):
             if group:
@@ -112,7 +92,7 @@ def _hill_climb(space, score, configs, values, rounds=3):
 
 def maximize_acquisition(
     space,
-    score,
+    surface,
     rng,
     *,
     incumbents=(),
@@ -120,14 +100,15 @@ def maximize_acquisition(
     n_candidates=1024,
     n_local=5,
 ):
-    """Find the configuration that maximises ``score``.
+    """Find the configuration that maximises an acquisition ``surface``.
 
     Parameters
     ----------
     space : SearchSpace
         Where to search.
-    score : callable
-        ``score(X) -> ndarray``: acquisition values of encoded rows ``X``.
+    surface : AcquisitionSurface
+        ``surface(X)`` gives the acquisition values of encoded rows ``X`` and
+        ``surface.value_and_gradient(X)`` also their gradients.
     rng : numpy.random.Generator
         Source of randomness.
     incumbents : sequence of dict, default=()
@@ -150,7 +131,7 @@ def maximize_acquisition(
     pool = space.sample(n_candidates, rng)
     pool += _perturb(space, list(incumbents), n_candidates // 4, 0.05, rng)
     pool += _perturb(space, list(incumbents), n_candidates // 4, 0.2, rng)
-    values = score(space.encode(pool))
+    values = surface(space.encode(pool))
 
     order = np.argsort(-values)
     starts, seen = [], set()
@@ -163,9 +144,9 @@ def maximize_acquisition(
         if len(starts) == n_local:
             break
     if starts:
-        refined = _refine_continuous(space, score, [pool[i] for i in starts])
-        refined_values = score(space.encode(refined))
-        climbed, climbed_values = _hill_climb(space, score, refined, refined_values)
+        refined = _refine_continuous(space, surface, [pool[i] for i in starts])
+        refined_values = surface(space.encode(refined))
+        climbed, climbed_values = _hill_climb(space, surface, refined, refined_values)
         pool += climbed
         values = np.concatenate([values, climbed_values])
 

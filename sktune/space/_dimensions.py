@@ -133,8 +133,11 @@ class _Numeric(Dimension):
 
     def contains_all(self, values):
         """Whether every one of ``values`` lies in the range (vectorised)."""
+        # One isinstance check per distinct type: checking every value against
+        # the numbers.Real ABC dominated the encoding of large candidate pools.
         if not all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
+            issubclass(t, numbers.Real) and not issubclass(t, bool)
+            for t in set(map(type, values))
         ):
             return False
         x = np.asarray(values, dtype=float)

@@ -255,16 +255,26 @@ class SearchSpace:
         """Round rows of the cube onto the encodings of real configurations."""
         return self.encode(self.decode(X))
 
-    def continuous_columns(self, subspace):
-        """Columns of the ``Real`` dimensions that subspace ``subspace`` uses."""
-        return np.array(
-            [
-                self._slices[j].start
-                for j in self._feature_ids[subspace].values()
-                if isinstance(self._features[j][1], Real)
-            ],
-            dtype=int,
-        )
+    def continuous_mask(self, X):
+        """Which entries of encoded rows ``X`` are ``Real`` values in use.
+
+        A row uses the columns of its own subspace (read off the one-hot block);
+        integer, categorical and inactive columns are False.
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        masks = np.zeros((len(self.subspaces), self.n_columns), dtype=bool)
+        for s, ids in enumerate(self._feature_ids):
+            for j in ids.values():
+                if isinstance(self._features[j][1], Real):
+                    masks[s, self._slices[j]] = True
+        k = len(self.subspaces)
+        which = np.argmax(X[:, :k], axis=1) if k > 1 else np.zeros(len(X), dtype=int)
+        return masks[which]
+
+    @property
+    def is_continuous(self):
+        """Whether every dimension is a ``Real`` (no discrete neighbours)."""
+        return all(isinstance(dim, Real) for _, dim in self._features)
 
     def neighbours(self, config):
         """Configurations that differ from ``config`` in one discrete value.

@@ -59,3 +59,27 @@ def test_make_acquisition_binds_options_and_rejects_bad_ones():
         make_acquisition("UCB")
     with pytest.raises(ValueError, match=r"\['kappa'\] do not apply to 'EI'"):
         make_acquisition("EI", kappa=1.0)
+
+
+@pytest.mark.parametrize("kernel", [None, "rbf"])
+@pytest.mark.parametrize("name", ["EI", "PI", "LCB"])
+def test_surface_gradient_matches_finite_differences(name, kernel):
+    from sklearn.gaussian_process.kernels import RBF
+
+    from sktune.optimizers import GPSurrogate
+    from sktune.optimizers._acquisition import AcquisitionSurface
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(25, 3))
+    y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2 - X[:, 2]
+    surrogate = GPSurrogate(kernel=None if kernel is None else RBF(0.3)).fit(X, y)
+    surface = AcquisitionSurface(make_acquisition(name), surrogate, best=y.max())
+    points = rng.uniform(0.05, 0.95, size=(6, 3))
+    values, gradients = surface.value_and_gradient(points)
+    np.testing.assert_allclose(values, surface(points))
+    step = 1e-6
+    for j in range(3):
+        shifted = points.copy()
+        shifted[:, j] += step
+        expected = (surface(shifted) - surface(points)) / step
+        np.testing.assert_allclose(gradients[:, j], expected, rtol=1e-3, atol=1e-4)

@@ -170,3 +170,58 @@ def test_results_told_before_the_first_ask_shorten_the_initial_design():
     first, second = optimizer.ask(), optimizer.ask()
     assert np.isnan(first[0].acquisition)  # the one design point still missing
     assert np.isfinite(second[0].acquisition)  # then the model
+
+
+@pytest.mark.parametrize("n_columns", [1, 4])
+def test_surrogate_predicts_as_sklearn_does(n_columns):
+    """The numpy posterior used inside the maximiser equals sklearn's predict."""
+    rng = np.random.default_rng(n_columns)
+    X = rng.uniform(size=(30, n_columns))
+    y = np.sin(6 * X).sum(axis=1) + 0.1 * rng.standard_normal(30)
+    surrogate = GPSurrogate().fit(X, y)
+    believer = surrogate.condition_on(X[:2] + 0.01, [0.3, -0.2])
+    X_new = np.vstack([rng.uniform(size=(50, n_columns)), X[:3]])
+    for model in (surrogate, believer):
+        assert model._posterior is not None
+        mean, std = model.predict(X_new)
+        expected_mean, expected_std = model.gp_.predict(X_new, return_std=True)
+        np.testing.assert_allclose(mean, expected_mean, rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(std, expected_std, rtol=1e-7, atol=1e-9)
+
+
+def test_surrogate_with_another_kernel_uses_sklearn_predict():
+    from sklearn.gaussian_process.kernels import RBF
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(15, 2))
+    surrogate = GPSurrogate(kernel=RBF(0.5)).fit(X, X.sum(axis=1))
+    assert surrogate._posterior is None
+    mean, std = surrogate.predict(X[:4])
+    np.testing.assert_allclose(
+        np.c_[mean, std], np.c_[surrogate.gp_.predict(X[:4], return_std=True)]
+    )
+
+
+def test_output_transform_compresses_only_far_below_scores():
+    from sktune.optimizers._surrogate import _OutputTransform
+
+    y = np.r_[np.linspace(0.0, 1.0, 20), -50.0, -300.0]
+    transform = _OutputTransform().fit(y)
+    z = transform.transform(y)
+    assert np.all(np.diff(z[:20]) > 0) and z[21] < z[20] < z[0]
+    # The regular scores keep their spacing; the outliers are pulled in.
+    spacing = np.diff(z[:20])
+    np.testing.assert_allclose(spacing, spacing[0])
+    assert (z[0] - z[21]) / spacing[0] < 0.1 * (y[0] - y[21]) / (y[1] - y[0])
+    scores, slope = transform.inverse(z)
+    np.testing.assert_allclose(scores, y, atol=1e-9)
+    np.testing.assert_allclose(slope[:20], transform.scale)
+    assert slope[21] > slope[20] > transform.scale
+
+
+def test_output_transform_with_tied_quartiles_keeps_the_order():
+    from sktune.optimizers._surrogate import _OutputTransform
+
+    y = np.r_[np.ones(10), 0.5, 0.9]
+    z = _OutputTransform().fit(y).transform(y)
+    assert z[10] < z[11] < z[0]
