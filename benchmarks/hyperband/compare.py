@@ -1,17 +1,26 @@
 """HyperbandSearchCV vs sklearn's HalvingRandomSearchCV and RandomizedSearchCV.
 
 One task: HistGradientBoostingClassifier on ``load_digits``, ``max_iter`` as the
-resource (at most 81, ``early_stopping=False``), 3-fold StratifiedKFold, four
-hyperparameters. Per tool and seed it records the best CV score, the training
-compute (``mean_fit_time * n_splits`` summed over ``cv_results_``; refit
-excluded) and the wall time of ``fit``, plus two trajectory numbers read from
-``cv_results_`` in row order (the order the rows were run, bracket after
-bracket):
+resource (at most 243, ``early_stopping=False``), 3-fold StratifiedKFold, four
+hyperparameters. Per tool and seed it records the best CV score and two measures
+of compute, both with ``refit=False``:
 
-* ``compute_to_rs``: compute spent until a row at the full resource first
-  scored at least RandomizedSearchCV's best score of the same seed;
-* ``score_at_halving``: best full-resource score among rows whose cumulative
-  compute is within HalvingRandomSearchCV's total compute of the same seed.
+* CPU seconds of ``fit`` (``time.process_time`` of the one process running it,
+  ``n_jobs=1``, ``OMP_NUM_THREADS=1``): training, scoring and the tool's own
+  overhead. CPU time, not wall time, because the benchmark machine is shared:
+  wall times there grow with the other jobs' load.
+* boosting iterations trained, summed over folds: ``n_resources`` per row, or,
+  for a Hyperband configuration that continued its fold models, only the
+  iterations it added.
+
+and two trajectory numbers read from ``cv_results_`` in row order (the order the
+rows were run, bracket after bracket), each row costed at its share of the CPU
+time (its fit and score time, scaled so the rows add up to the measured CPU):
+
+* ``to_rs``: cost until a row at the full resource first scored at least
+  RandomizedSearchCV's best score of the same seed (in CPU and in iterations);
+* ``at_halving``: best full-resource score among rows whose cumulative CPU is
+  within HalvingRandomSearchCV's CPU of the same seed.
 
 Every finished (seed, tool) run is appended to a JSON-lines file at once, so a
 run killed part way still reports what finished (``--report-only``). The table
@@ -21,7 +30,7 @@ per-run rows into ``benchmarks/results/hyperband_compare.csv``.
 Reproduce::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/hyperband/compare.py \
-        --seeds 0 1 2 --jobs 2
+        --seeds 0 1 2 3 4 --jobs 2
 
 ``--quick`` is a smoke test (max_iter <= 9, few candidates), never written to
 the docs.
@@ -41,6 +50,8 @@ import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 ROOT = pathlib.Path(__file__).parents[2]
 DOC = ROOT / "docs" / "hyperband.md"
@@ -71,8 +82,8 @@ def _setup(quick):
         "min_samples_leaf": randint(2, 64),
         "l2_regularization": loguniform(1e-6, 10),
     }
-    max_iter = 9 if quick else 81
-    n_random = 4 if quick else 20
+    max_iter = 9 if quick else 243
+    n_random = 4 if quick else 30
     return X, y, space, max_iter, n_random
 
 
@@ -102,6 +113,7 @@ def _make_search(tool, seed, quick):
             eta=3,
             sampler=tool.split("_")[1],
             cv=cv,
+            refit=False,
             n_jobs=1,
             random_state=seed,
         )
@@ -115,75 +127,108 @@ def _make_search(tool, seed, quick):
             factor=3,
             n_candidates="exhaust",
             cv=cv,
+            refit=False,
             n_jobs=1,
             random_state=seed,
         )
     else:
         search = RandomizedSearchCV(
-            est, space, n_iter=n_random, cv=cv, n_jobs=1, random_state=seed
+            est,
+            space,
+            n_iter=n_random,
+            cv=cv,
+            refit=False,
+            n_jobs=1,
+            random_state=seed,
         )
     return search, X, y, max_iter
+
+
+def _row_iterations(results, max_iter, n_splits, continued):
+    """Boosting iterations each row trained, summed over its folds."""
+    n_res = np.asarray(
+        results.get("n_resources", [max_iter] * len(results["params"])), dtype=int
+    )
+    if not continued:
+        return (n_res * n_splits).tolist()
+    reached, added = {}, []
+    for params, bracket, r in zip(
+        results["params"], results["bracket"], n_res, strict=True
+    ):
+        key = (
+            bracket,
+            repr(sorted((k, v) for k, v in params.items() if k != "max_iter")),
+        )
+        added.append(int(r - reached.get(key, 0)) * n_splits)
+        reached[key] = int(r)
+    return added
 
 
 def run_one(task):
     """Fit one tool for one seed; returns a JSON-able record."""
     tool, seed, quick = task
-    import numpy as np
-
     search, X, y, max_iter = _make_search(tool, seed, quick)
-    t0 = time.perf_counter()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
     search.fit(X, y)
-    wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    wall = time.perf_counter() - wall0
     res = search.cv_results_
     n_splits = search.n_splits_
-    row_compute = np.asarray(res["mean_fit_time"], dtype=float) * n_splits
+    row_time = (
+        np.asarray(res["mean_fit_time"], dtype=float)
+        + np.asarray(res["mean_score_time"], dtype=float)
+    ) * n_splits
+    row_cpu = row_time * cpu / row_time.sum()
+    continued = getattr(search, "incremental_", None) is not None
+    row_iters = _row_iterations(res, max_iter, n_splits, continued)
     scores = np.asarray(res["mean_test_score"], dtype=float)
-    if "n_resources" in res:
-        n_res = np.asarray(res["n_resources"], dtype=int)
-    else:  # RandomizedSearchCV: every row at the full resource
-        n_res = np.full(len(scores), max_iter)
+    n_res = np.asarray(res.get("n_resources", [max_iter] * len(scores)), dtype=int)
     return {
         "tool": tool,
         "seed": seed,
         "quick": quick,
+        "max_iter": max_iter,
         "best_score": float(search.best_score_),
-        "fit_compute_s": float(row_compute.sum()),
+        "cpu_s": cpu,
         "wall_s": wall,
+        "fit_wall_s": float(np.sum(res["mean_fit_time"]) * n_splits),
+        "iterations": int(sum(row_iters)),
         "n_rows": int(len(scores)),
         "n_full_rows": int((n_res == max_iter).sum()),
         "rows": {
-            "compute": row_compute.tolist(),
+            "cpu": row_cpu.tolist(),
+            "iterations": row_iters,
             "score": np.nan_to_num(scores, nan=-1.0).tolist(),
             "full": (n_res == max_iter).tolist(),
         },
     }
 
 
-def _trajectory(rec, rs_score, halving_compute):
-    """(compute until a full-resource row >= rs_score, best full score within
-    halving_compute); None where not reached."""
-    cum, to_rs, at_halving = 0.0, None, None
-    for c, s, full in zip(
-        rec["rows"]["compute"],
-        rec["rows"]["score"],
-        rec["rows"]["full"],
-        strict=True,
+def _trajectory(rec, rs_score, halving_cpu):
+    """(CPU and iterations until a full-resource row >= rs_score, best full score
+    within halving_cpu); None where not reached."""
+    rows = rec["rows"]
+    cpu = iters = 0.0
+    to_rs, at_halving = (None, None), None
+    for c, n, s, full in zip(
+        rows["cpu"], rows["iterations"], rows["score"], rows["full"], strict=True
     ):
-        cum += c
-        if full and to_rs is None and rs_score is not None and s >= rs_score:
-            to_rs = cum
-        if full and halving_compute is not None and cum <= halving_compute:
+        cpu, iters = cpu + c, iters + n
+        if full and to_rs[0] is None and rs_score is not None and s >= rs_score:
+            to_rs = (cpu, iters)
+        if full and halving_cpu is not None and cpu <= halving_cpu:
             at_halving = s if at_halving is None else max(at_halving, s)
     return to_rs, at_halving
 
 
 def _load(raw, quick):
+    max_iter = _setup(quick)[3]
     recs = {}
     if raw.exists():
         for line in raw.read_text().splitlines():
             if line.strip():
                 r = json.loads(line)
-                if r["quick"] == quick:
+                if r["quick"] == quick and r.get("max_iter") == max_iter:
                     recs[(r["tool"], r["seed"])] = r  # last one wins
     return recs
 
@@ -201,6 +246,40 @@ def _fmt(x, spec):
     return "n/a" if x is None else format(x, spec)
 
 
+def _task_text(quick):
+    """What the table measured, from the settings the runs used."""
+    _, _, _, max_iter, n_random = _setup(quick)
+    plan = _make_search("hyperband_random", 0, quick)[0].metadata
+    first = plan["brackets"][0]
+    return (
+        "Task: HistGradientBoostingClassifier on `load_digits` (1797 x 64, 10 "
+        f"classes), resource `max_iter` 1..{max_iter}, `early_stopping=False`, "
+        "3-fold StratifiedKFold; space: learning_rate loguniform(1e-2, 1), "
+        "max_leaf_nodes randint(4, 64), min_samples_leaf randint(2, 64), "
+        "l2_regularization loguniform(1e-6, 10). Hyperband eta=3 "
+        f"({len(plan['brackets'])} brackets, {plan['n_candidates']} "
+        "configurations, run in the paper's order: the most aggressive first); "
+        "Halving factor=3, min_resources=1, n_candidates='exhaust'; RS "
+        f"{n_random} candidates at max_iter={max_iter}. CPU = `process_time` of "
+        "`fit` (training, scoring and the tool's overhead; `refit=False`). "
+        "Iterations = boosting iterations trained, summed over folds; "
+        "Hyperband's promoted configurations continue their fold models (warm "
+        "start), so their rows count only the added iterations. The trajectory "
+        "columns read `cv_results_` in row order, i.e. the order the rows ran, "
+        "each row costed at its share of the CPU (its fit + score time, scaled "
+        "to the measured total); Hyperband's first full-resource row ends its "
+        f"first bracket ({first['n_candidates'][0]} configurations at 1 "
+        f"iteration, down to {first['n_candidates'][-1]} at "
+        f"{first['n_resources'][-1]}). Medians of the trajectory columns are "
+        "over the seeds that reached the score or had a full-resource row "
+        "within Halving's CPU (counted in brackets)."
+    )
+
+
+def _ratio(a, b):
+    return None if a is None or b is None else a / b
+
+
 def report(recs, args):
     import sklearn
 
@@ -215,33 +294,36 @@ def report(recs, args):
             r = recs.get((tool, seed))
             if r is None:
                 continue
-            to_rs, at_hv = _trajectory(
+            (cpu_to_rs, iters_to_rs), at_hv = _trajectory(
                 r,
                 rs["best_score"] if rs else None,
-                hv["fit_compute_s"] if hv else None,
+                hv["cpu_s"] if hv else None,
             )
             rows.append(
                 {
                     "tool": tool,
                     "seed": seed,
                     "best_score": r["best_score"],
-                    "fit_compute_s": r["fit_compute_s"],
+                    "cpu_s": r["cpu_s"],
                     "wall_s": r["wall_s"],
+                    "iterations": r["iterations"],
                     "n_rows": r["n_rows"],
                     "n_full_rows": r["n_full_rows"],
-                    "compute_vs_rs": (
-                        r["fit_compute_s"] / rs["fit_compute_s"] if rs else None
+                    "cpu_vs_rs": _ratio(r["cpu_s"], rs and rs["cpu_s"]),
+                    "iterations_vs_rs": _ratio(
+                        r["iterations"], rs and rs["iterations"]
                     ),
-                    "wall_vs_rs": r["wall_s"] / rs["wall_s"] if rs else None,
                     "score_minus_halving": (
                         r["best_score"] - hv["best_score"] if hv else None
                     ),
-                    "compute_to_rs_score_vs_rs": (
-                        to_rs / rs["fit_compute_s"]
-                        if rs and to_rs is not None
-                        else None
+                    "cpu_to_rs_score_vs_rs": _ratio(cpu_to_rs, rs and rs["cpu_s"]),
+                    "iterations_to_rs_score_vs_rs": _ratio(
+                        iters_to_rs, rs and rs["iterations"]
                     ),
-                    "score_at_halving_compute": at_hv,
+                    "score_at_halving_cpu": at_hv,
+                    "score_at_halving_cpu_minus_halving": (
+                        at_hv - hv["best_score"] if hv and at_hv is not None else None
+                    ),
                 }
             )
 
@@ -266,11 +348,14 @@ def report(recs, args):
         sel = [r for r in rows if r["tool"] == tool]
         return f"{sum(pred(r) for r in sel)}/{len(sel)}"
 
+    def reached(key):
+        return lambda r: r[key] is not None
+
     lines = [
-        "| tool | seeds | best CV score | fit compute (s) | wall (s) "
-        "| compute / RS | wall / RS | score - Halving "
-        "| compute to reach RS score / RS (seeds reached) | best full-resource score "
-        "within Halving's compute |",
+        "| tool | seeds | best CV score | CPU (s) | CPU / RS | iterations / RS "
+        "| score - Halving | CPU to reach RS score / RS (seeds reached) "
+        "| iterations to reach RS score / RS | best full-resource score within "
+        "Halving's CPU, minus Halving's best |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for tool in TOOLS:
@@ -279,38 +364,36 @@ def report(recs, args):
             continue
         lines.append(
             f"| {LABELS[tool]} | {n} | {_fmt(med(tool, 'best_score'), '.4f')} "
-            f"| {_fmt(med(tool, 'fit_compute_s'), '.1f')} "
-            f"| {_fmt(med(tool, 'wall_s'), '.1f')} "
-            f"| {_fmt(med(tool, 'compute_vs_rs'), '.2f')} "
-            f"| {_fmt(med(tool, 'wall_vs_rs'), '.2f')} "
+            f"| {_fmt(med(tool, 'cpu_s'), '.1f')} "
+            f"| {_fmt(med(tool, 'cpu_vs_rs'), '.2f')} "
+            f"| {_fmt(med(tool, 'iterations_vs_rs'), '.2f')} "
             f"| {_fmt(med(tool, 'score_minus_halving'), '+.4f')} "
-            f"| {_fmt(med(tool, 'compute_to_rs_score_vs_rs'), '.2f')} "
-            f"({count(tool, lambda r: r['compute_to_rs_score_vs_rs'] is not None)}) "
-            f"| {_fmt(med(tool, 'score_at_halving_compute'), '.4f')} |"
+            f"| {_fmt(med(tool, 'cpu_to_rs_score_vs_rs'), '.3f')} "
+            f"({count(tool, reached('cpu_to_rs_score_vs_rs'))}) "
+            f"| {_fmt(med(tool, 'iterations_to_rs_score_vs_rs'), '.3f')} "
+            f"| {_fmt(med(tool, 'score_at_halving_cpu_minus_halving'), '+.4f')} "
+            f"({count(tool, reached('score_at_halving_cpu_minus_halving'))}) |"
         )
+
+    def within(key, bound):
+        return lambda r: r[key] is not None and r[key] <= bound
+
     targets = []
     for tool in ("hyperband_random", "hyperband_bayesian"):
+        gains = [
+            r["score_at_halving_cpu_minus_halving"] for r in rows if r["tool"] == tool
+        ]
+        # A seed with no full-resource row within Halving's CPU did not beat it.
+        gains = [-1.0 if g is None else g for g in gains]
         targets.append(
-            f"* {LABELS[tool]}: reached RS's best score with <= 1/6 of RS's "
-            "compute in "
-            + count(
-                tool,
-                lambda r: (
-                    r["compute_to_rs_score_vs_rs"] is not None
-                    and r["compute_to_rs_score_vs_rs"] <= 1 / 6
-                ),
-            )
-            + " seeds; at Halving's compute beat Halving's best score in "
-            + count(
-                tool,
-                lambda r: (
-                    r["score_at_halving_compute"] is not None
-                    and r["score_minus_halving"] is not None
-                    and r["score_at_halving_compute"]
-                    > r["score_minus_halving"] * -1 + r["best_score"]
-                ),
-            )
-            + " seeds."
+            f"* {LABELS[tool]}: reached RS's best score within 1/6 of RS's CPU in "
+            f"{count(tool, within('cpu_to_rs_score_vs_rs', 1 / 6))} seeds (within "
+            "1/6 of its iterations in "
+            f"{count(tool, within('iterations_to_rs_score_vs_rs', 1 / 6))}); "
+            "within Halving's CPU, beat Halving's best score in "
+            f"{sum(g > 0 for g in gains)}/{len(gains)} seeds (median difference "
+            f"{_fmt(statistics.median(gains) if gains else None, '+.4f')}, a "
+            "seed with no full-resource row by then counted as -1)."
         )
     commit = _git("rev-parse", "--short", "HEAD")
     dirty = " plus this script" if _git("status", "--porcelain") else ""
@@ -320,7 +403,8 @@ def report(recs, args):
         f"`{commit}`{dirty}; sktune {getattr(sktune, '__version__', '?')}, "
         f"scikit-learn {sklearn.__version__}, Python {platform.python_version()}; "
         f"{platform.system()} {cpu}, {os.cpu_count()} cores (shared machine), "
-        f"`OMP_NUM_THREADS=1`, `n_jobs=1`, {args.jobs} run(s) at a time. "
+        f"`OMP_NUM_THREADS=1`, `n_jobs=1`, `refit=False`, {args.jobs} run(s) at "
+        "a time. "
         f"Seeds: {seeds}; medians over seeds.",
         "",
         "Reproduce: `OMP_NUM_THREADS=1 .venv/bin/python "
@@ -329,28 +413,13 @@ def report(recs, args):
         + f" --jobs {args.jobs}` (per-run rows: "
         "`benchmarks/results/hyperband_compare.csv`).",
         "",
-        "Task: HistGradientBoostingClassifier on `load_digits` (1797 x 64, 10 "
-        "classes), resource `max_iter` 1..81, `early_stopping=False`, 3-fold "
-        "StratifiedKFold; space: learning_rate loguniform(1e-2, 1), "
-        "max_leaf_nodes randint(4, 64), min_samples_leaf randint(2, 64), "
-        "l2_regularization loguniform(1e-6, 10). Hyperband eta=3 (5 brackets, "
-        "143 configurations); Halving factor=3, min_resources=1, "
-        "n_candidates='exhaust'; RS 20 candidates at max_iter=81. Fit compute = "
-        "sum of `mean_fit_time * n_splits` over `cv_results_` (refit excluded); "
-        "Hyperband's promoted configurations continue their fold models "
-        "(warm start), so their rows count only the added iterations. The "
-        "trajectory columns read `cv_results_` in row order, i.e. the order the "
-        "brackets ran. With warm starts, bracket s = 0 (5 configurations at 81, "
-        "random in both samplers) runs first, so the last column is the same "
-        "for both samplers, and that bracket alone (5 x 81 iterations) already "
-        "exceeds 1/6 of RS's 20 x 81; the median of the 'reach RS score' "
-        "column is over the seeds that reached it.",
+        _task_text(args.quick),
         "",
     ]
     footer = [
         "",
         *targets,
-        "* dask-ml's HyperbandSearchCV was not run this session (not installed).",
+        "* dask-ml's HyperbandSearchCV is not run by this script.",
     ]
     text = "\n".join(header + lines + footer)
     print(text)
@@ -396,7 +465,7 @@ def main():
                     f.write(json.dumps(rec) + "\n")
                 print(
                     f"{rec['tool']:>20} seed {rec['seed']}: score "
-                    f"{rec['best_score']:.4f}, compute {rec['fit_compute_s']:.1f}s, "
+                    f"{rec['best_score']:.4f}, CPU {rec['cpu_s']:.1f}s, "
                     f"wall {rec['wall_s']:.1f}s",
                     flush=True,
                 )
