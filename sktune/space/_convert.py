@@ -7,7 +7,9 @@ Accepted per parameter:
 * a frozen ``scipy.stats`` distribution, as ``RandomizedSearchCV`` takes:
   ``uniform`` and ``loguniform`` become a ``Real`` with that prior, ``randint`` an
   ``Integer``, any other continuous (discrete) distribution a ``Real``
-  (``Integer``) whose unit scale is the distribution's CDF;
+  (``Integer``) whose unit scale is the distribution's CDF; an unfrozen one
+  without shape parameters (``scipy.stats.norm``, which ``RandomizedSearchCV``
+  samples too) is frozen with its defaults;
 * scikit-optimize's ``(low, high)`` / ``(low, high, prior)`` tuples and its
   ``skopt.space`` objects.
 
@@ -20,7 +22,7 @@ import numbers
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.stats import rv_discrete
+from scipy.stats import rv_continuous, rv_discrete
 
 from ._dimensions import Categorical, Dimension, Integer, Real, _is_frozen_distribution
 from ._space import SearchSpace
@@ -48,7 +50,19 @@ def _from_scipy(dist, name):
     low, high = dist.support()
     if isinstance(dist.dist, rv_discrete):
         return Integer(low, high, prior=dist)
-    return Real(low, high, prior=dist)
+    return Real(float(low), float(high), prior=dist)
+
+
+def _freeze(family):
+    """Freeze an unfrozen ``scipy.stats`` distribution with its default arguments."""
+    try:
+        return family()
+    except TypeError:
+        raise TypeError(
+            f"scipy.stats.{family.name} needs its shape parameters ("
+            f"{family.shapes}); pass a frozen distribution such as "
+            f"scipy.stats.{family.name}({family.shapes.split(',')[0]}=...)."
+        ) from None
 
 
 def _from_skopt(obj, name):
@@ -96,6 +110,8 @@ def as_dimension(spec, name="parameter"):
             return spec
         if _is_frozen_distribution(spec):
             return _from_scipy(spec, name)
+        if isinstance(spec, (rv_continuous, rv_discrete)):
+            return _from_scipy(_freeze(spec), name)
         if type(spec).__module__.startswith("skopt.space"):
             return _from_skopt(spec, name)
         if isinstance(spec, tuple):

@@ -149,17 +149,10 @@ HALVING_NOT_APPLICABLE: dict[str, str] = {
         "n_possible_iterations_ for 20 candidates and factor=2"
     ),
     "test_random_search": (
-        "bug: param_distributions={'a': scipy.stats.norm, 'b': scipy.stats.norm} "
-        "(the unfrozen distributions, which have .rvs and which sklearn's "
-        "ParameterSampler and RandomizedSearchCV accept) is rejected with "
-        "\"TypeError: Invalid search space for parameter 'a': got "
-        "<scipy.stats._continuous_distns.norm_gen object ...>. Accepted: ..., a "
-        'scipy.stats distribution, ..." although the frozen norm() is accepted; '
-        "isolated in test_halving_adapted.py::"
-        "test_unfrozen_scipy_distribution_is_accepted. Once fixed this test still "
-        "cannot apply: it asserts n_candidates_[0] == n_candidates (the size of "
-        "one bracket's first iteration), and n_candidates has no Hyperband "
-        "counterpart."
+        "Asserts n_candidates_[0] == n_candidates (the size of one bracket's "
+        "first iteration), and n_candidates has no Hyperband counterpart. Its "
+        "space, unfrozen scipy.stats.norm, is accepted (test_halving_adapted.py::"
+        "test_unfrozen_scipy_distribution_is_accepted)."
     ),
     "test_random_search_discrete_distributions": (
         "Asserts n_candidates_[0] == 2 or 10, the first iteration of one bracket "

@@ -38,13 +38,6 @@ def _key(params):
     return repr(sorted(params.items()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="bug: unfrozen scipy.stats distributions (scipy.stats.norm, which "
-    "sklearn's ParameterSampler accepts: it has .rvs) are rejected as an invalid "
-    "space, while the frozen norm() is accepted",
-)
 def test_unfrozen_scipy_distribution_is_accepted():
     # sklearn test_random_search: param_grid = {"a": norm, "b": norm}
     X, y = make_classification(n_samples=1024, random_state=0)

@@ -136,6 +136,22 @@ def test_other_scipy_distributions_keep_their_shape():
     assert isinstance(as_dimension(stats.geom(0.3)), Integer)
 
 
+def test_unfrozen_scipy_distributions_are_frozen_with_their_defaults(rng):
+    # RandomizedSearchCV samples {"a": scipy.stats.norm}; so must we.
+    dim = as_dimension(stats.norm, "a")
+    assert isinstance(dim, Real) and dim.low == -math.inf
+    values = np.array(SearchSpace([{"a": dim}]).sample(2000, rng), dtype=object)
+    values = np.array([v["a"] for v in values], dtype=float)
+    assert abs(values.mean()) < 0.1 and abs(values.std() - 1) < 0.1
+    assert isinstance(as_dimension(stats.expon), Real)
+
+
+@pytest.mark.parametrize("family, shapes", [(stats.gamma, "a"), (stats.randint, "low")])
+def test_unfrozen_scipy_distribution_with_shapes_is_refused(family, shapes):
+    with pytest.raises(TypeError, match=rf"'lr'.*needs its shape parameters.*{shapes}"):
+        as_dimension(family, "lr")
+
+
 def test_skopt_dimensions_convert():
     skopt_space = pytest.importorskip("skopt.space")
     assert as_dimension(skopt_space.Real(1e-3, 1.0, prior="log-uniform")) == Real(
