@@ -58,6 +58,11 @@ def resource_range(
             f"'n_samples' or one of its integer parameters: {ints}."
         )
     if resource == "n_samples":
+        if n_samples == 0:
+            raise ValueError(
+                "resource='n_samples' needs samples, and X has 0: you might have "
+                "passed an empty dataset X."
+            )
         low, high = min_samples, n_samples
     else:
         low, high = 1, params[resource]

@@ -367,6 +367,35 @@ def test_bad_input_fails_before_any_fit(kwargs, error, match):
         search.fit(X)
 
 
+def test_empty_data_is_named_as_the_cause():
+    search = HyperbandSearchCV(NoFit(), SPACE, cv=3)
+    with pytest.raises(ValueError, match="X has 0: you might have passed an empty"):
+        search.fit(np.empty((0, 3)), [])
+
+
+def test_every_rung_uses_the_same_folds():
+    """A cv that reshuffles at every split() call is split once per fit."""
+
+    class TestFold(EpochModel):
+        def score(self, X, y=None):
+            return float(np.sum(X))  # identifies the test fold
+
+    for resource, estimator in [("max_iter", TestFold()), ("n_samples", TestFold())]:
+        search = HyperbandSearchCV(
+            estimator,
+            SPACE,
+            resource=resource,
+            min_resource=6 if resource == "n_samples" else "auto",
+            cv=KFold(3, shuffle=True),
+            random_state=0,
+        ).fit(X)
+        results = search.cv_results_
+        full = np.asarray(results["n_resources"]) == search.max_resource_
+        for k in range(3):
+            scores = results[f"split{k}_test_score"][full]
+            np.testing.assert_allclose(scores, scores[0], err_msg=resource)
+
+
 def test_metadata_before_fit():
     with pytest.raises(ValueError, match="depend on the data"):
         _ = HyperbandSearchCV(SizeModel(), SPACE).metadata
@@ -382,3 +411,28 @@ def test_constant_folds_for_the_executor():
     np.testing.assert_allclose(
         search.cv_results_["mean_test_score"], _expected(search.cv_results_)
     )
+
+
+def test_callable_scoring_returning_a_dict_with_failures():
+    def scoring(est, X, y=None):
+        return {"s": est.score(X), "e": est.epochs_}
+
+    space = {"a": Real(-1.0, 1.0)}
+    with pytest.warns(FitFailedWarning):
+        search = HyperbandSearchCV(
+            EpochModel(),
+            space,
+            resource="max_iter",
+            scoring=scoring,
+            refit="s",
+            cv=3,
+            random_state=0,
+            incremental=True,
+        ).fit(X)
+    results = search.cv_results_
+    failed = np.array([p["a"] < 0 for p in results["params"]])
+    assert failed.any() and np.isnan(results["mean_test_e"][failed]).all()
+    np.testing.assert_array_equal(
+        results["mean_test_e"][~failed], results["n_resources"][~failed]
+    )
+    assert search.multimetric_ and search.best_params_["a"] >= 0
