@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import warnings
 
+import sklearn
 import sklearn.model_selection._search as _sklearn_search
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection._search import BaseSearchCV
@@ -206,8 +207,6 @@ def evaluation_recorder(evaluate_candidates, search):
     cells = dict(zip(names, evaluate_candidates.__closure__ or (), strict=True))
     missing = [name for name in _EVALUATION_CELLS if name not in cells]
     if missing:
-        import sklearn
-
         raise RuntimeError(
             "Cannot record fits outside scikit-learn's evaluate_candidates: with "
             f"scikit-learn {sklearn.__version__} it does not hold {missing} "
