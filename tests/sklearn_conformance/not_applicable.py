@@ -178,13 +178,14 @@ HALVING_NOT_APPLICABLE: dict[str, str] = {
         "n_candidates and reads 'exhaust' as min_resource='auto'), so there is no "
         "conflict to reject."
     ),
-    "test_min_resources_null": (
-        "bug: with an empty X (0 samples) and min_resource='auto' the error is "
-        "'min_resource must be an int >= 1. Got 0 instead.', which blames a "
-        "value the user never passed (they gave 'auto' / 'smallest') and does "
-        "not name the cause; sklearn says 'min_resources_=0: you might have "
-        "passed an empty dataset X.' (the test matches that wording: a fix may "
-        "word it its own way and keep this entry as a wording difference)."
+    "test_min_resources_null": _WORDING.format(
+        theirs="min_resources_=0: you might have passed an empty dataset X.",
+        ours="resource='n_samples' needs samples, and X has 0: you might have "
+        "passed an empty dataset X.",
+    ).replace(
+        "tests/hyperband/test_search.py::test_bad_input_fails_before_any_fit checks "
+        "its message",
+        "before a2fbf4f it said 'min_resource must be an int >= 1. Got 0 instead.'",
     ),
     "test_select_best_index": (
         "Calls _select_best_index(None, None, results) on a synthetic dict keyed "
