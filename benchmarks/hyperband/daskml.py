@@ -10,10 +10,17 @@ same month)::
         "dask[array,dataframe]==2025.1.0" "distributed==2025.1.0" \\
         "scikit-learn==1.6.1" "numpy==2.1.3" "pandas==2.2.3"
 
-(resolved with scipy 1.17.1, dask-glm 0.4.0). Reproduce::
+(resolved with scipy 1.17.1, dask-glm 0.4.0). dask/distributed 2025.2.0 run it
+too; 2025.3.0 and 2026.8.0 (same dask-ml, scikit-learn, numpy) fail in ``fit``
+with ``RuntimeError: Attempting to use an asynchronous Client in a synchronous
+context of `dask.compute``` (``dask.persist`` inside the coroutine
+``dask_ml/model_selection/_incremental.py:_fit``, line 192). Reproduce::
 
     OMP_NUM_THREADS=1 .venv-daskml/bin/python benchmarks/hyperband/daskml.py \\
-        --seeds 0 1 2 3 4
+        --max-iter 81 --seeds 0 1 2 3 4
+
+(``--max-iter 243`` for ``compare.py``'s larger setting; ``--overhead`` times
+one ``partial_fit`` call per iteration against one fit, in either environment).
 
 The task is ``compare.py``'s (its ``_setup`` is imported: ``load_digits``, the
 same four-dimensional space, ``max_iter`` as the resource up to the same
@@ -26,7 +33,10 @@ same four-dimensional space, ``max_iter`` as the resource up to the same
   ``max_iter=k`` model, as sktune's incremental Hyperband continues it; dask-ml's
   ``max_iter=R`` (calls per model) and ``aggressiveness=3`` are ``compare.py``'s
   ``max_resource`` and ``eta``, so the brackets are the same (143 models for
-  R = 81).
+  R = 81). Not for R = 243: dask-ml computes ``s_max =
+  math.floor(math.log(243, 3))``, which is 4 (the log is 4.999999999999999),
+  so it runs 5 brackets (143 models, the first rung at 3 calls) where the
+  paper and sktune run 6 (415 configurations, from 1).
 * No cross-validation: dask-ml scores every model on one hold-out split. With
   ``test_size=1/3`` each model trains on 2/3 of the data and is scored on 1/3,
   like one fold of ``compare.py``'s 3-fold ``StratifiedKFold``, so dask-ml does
@@ -172,13 +182,50 @@ def run_one(seed, quick, max_iter):
     }
 
 
+def overhead(max_iter, repeats=2):
+    """What one ``partial_fit`` call per boosting iteration costs.
+
+    Times ``max_iter`` warm-start fits of one more iteration each (dask-ml's
+    granularity through :class:`PartialFitHGB`) against one fit of ``max_iter``
+    iterations, on 2/3 of digits (the training split of both tools). Needs only
+    scikit-learn: run it in both environments.
+    """
+    import sklearn
+
+    X, y, _, _, _ = _setup(False)
+    X, y = X[: len(X) * 2 // 3], y[: len(y) * 2 // 3]
+    for _ in range(repeats):
+        start = time.perf_counter()
+        HistGradientBoostingClassifier(
+            max_iter=max_iter, early_stopping=False, random_state=0
+        ).fit(X, y)
+        one = time.perf_counter() - start
+        model = PartialFitHGB(early_stopping=False, random_state=0)
+        start = time.perf_counter()
+        for _ in range(max_iter):
+            model.partial_fit(X, y)
+        calls = time.perf_counter() - start
+        print(
+            f"sklearn {sklearn.__version__}: one fit of {max_iter} iterations "
+            f"{one:.2f} s; {max_iter} partial_fit calls of +1 {calls:.2f} s "
+            f"({calls / one:.1f}x)",
+            flush=True,
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--max-iter", type=int, default=None)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=pathlib.Path, default=CSV)
+    parser.add_argument(
+        "--overhead", action="store_true", help="time the per-call overhead only"
+    )
     args = parser.parse_args()
+    if args.overhead:
+        overhead(args.max_iter or _setup(args.quick)[3])
+        return
 
     from distributed import Client
 
