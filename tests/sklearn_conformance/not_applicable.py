@@ -77,19 +77,14 @@ _WORDING = (
 )
 
 _INCONSISTENT_FOLDS = (
-    "bug: a cv that reshuffles at every split() call (KFold(shuffle=True) or "
-    "ShuffleSplit() without random_state) is accepted, and HyperbandSearchCV "
-    "then scores different rungs and brackets on different folds: with "
-    "resource='n_samples' every rung wraps the original cv in a "
-    "SubsampleMetaSplitter that calls its split() again (18 distinct test folds "
-    "for 6 rungs of KFold(3, shuffle=True) on 300 samples), and with an "
-    "incremental parameter resource the s=0 bracket (SearchLoop's _SameSplits) "
-    "and the IncrementalExecutor split separately (6 distinct folds). Promotion "
-    "within a bracket and the choice of best_index_ across brackets then "
-    "compare scores taken on different folds. sklearn's halving search raises "
-    "'must yield consistent folds'; either raise the same or split once per fit "
-    "and reuse those splits everywhere (SubsampleMetaSplitter over _SameSplits, "
-    "executor included)."
+    "Expects a ValueError ('must yield consistent folds') for a cv that reshuffles "
+    "at every split() call (KFold(shuffle=True) or ShuffleSplit() without "
+    "random_state). HyperbandSearchCV instead splits once per fit and scores "
+    "every rung and bracket on those folds (search/_rungs.py since 85322e2; "
+    "tests/hyperband/test_search.py::test_every_rung_uses_the_same_folds), so "
+    "such a cv is accepted by design. (Before 85322e2 it was accepted and "
+    "re-split at every rung: 18 distinct test folds for 6 rungs of "
+    "KFold(3, shuffle=True); this test found it.)"
 )
 
 _input_errors = {
