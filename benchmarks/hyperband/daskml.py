@@ -50,17 +50,21 @@ same four-dimensional space, ``max_iter`` as the resource up to the same
   model-guided sampling; a dask ``Client`` is required.
 
 Per seed it records ``best_score`` (hold-out), ``cv3_score_of_best``,
-``fit_compute_s`` (every ``partial_fit`` call that ran, timed inside the call:
-see :class:`PartialFitHGB`), ``history_partial_fit_s`` (what dask-ml's
-``history_`` reports: the last call before each scoring only, its deep copy of
-the model included), ``score_compute_s``, ``wall_s`` (``fit``, the client
-already started: one in-process worker, one thread, like ``n_jobs=1`` in
-``compare.py``), the number of models, the ``partial_fit`` calls dask-ml
-plans (``metadata_``) and those that ran (speculative calls on models that are
-then dropped included), and
-``ref_cv3_fit_s``: the fit time of one fixed 3-fold cross-validation (default
-HGB at ``max_iter``) run just before, to compare this environment's speed
-(scikit-learn 1.6.1) and load with the one ``compare.py`` ran in. Rows go to
+``cpu_s`` (``time.process_time`` around ``fit``: the one process running the
+search, dask's scheduler and its in-process worker, one thread, included, as
+``compare.py``'s ``cpu_s``), ``partial_fit_cpu_s`` (CPU time of the worker
+thread inside every ``partial_fit`` call: training alone), ``iterations``
+(boosting iterations trained: every ``partial_fit`` call that ran, speculative
+calls on models dask-ml then drops included, as ``compare.py``'s
+``iterations`` over folds), ``fit_compute_s`` (the same calls in wall seconds),
+``history_partial_fit_s`` (what dask-ml's ``history_`` reports: the last call
+before each scoring only, its deep copy of the model included),
+``score_compute_s``, ``wall_s`` (``fit``, the client already started), the
+number of models and the ``partial_fit`` calls dask-ml plans (``metadata_``),
+and ``ref_cv3_fit_s`` / ``ref_cv3_cpu_s``: one fixed 3-fold cross-validation
+(default HGB at ``max_iter``) run just before, to compare this environment's
+speed (scikit-learn 1.6.1) and load with the one ``compare.py`` ran in.
+Rows go to
 ``benchmarks/results/hyperband_daskml.csv``.
 """
 
@@ -95,14 +99,16 @@ class PartialFitHGB(HistGradientBoostingClassifier):
     only, and never sees its speculative calls on models it then drops.
     """
 
-    call_times: list = []
+    call_times: list = []  # (seconds, CPU seconds of the calling thread)
 
     def partial_fit(self, X, y, classes=None):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         done = getattr(self, "n_iter_", 0)
         self.set_params(warm_start=True, max_iter=done + 1)
         self.fit(X, y)
-        PartialFitHGB.call_times.append(time.perf_counter() - start)
+        PartialFitHGB.call_times.append(
+            (time.perf_counter() - start, time.thread_time() - cpu)
+        )
         return self
 
 
@@ -129,8 +135,10 @@ def _cv3(params, X, y, seed, max_iter):
         max_iter=max_iter, early_stopping=False, random_state=seed, **params
     )
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
+    cpu = time.process_time()
     res = cross_validate(est, X, y, cv=cv)
-    return float(np.mean(res["test_score"])), float(np.sum(res["fit_time"]))
+    cpu = time.process_time() - cpu
+    return float(np.mean(res["test_score"])), float(np.sum(res["fit_time"])), cpu
 
 
 def run_one(seed, quick, max_iter):
@@ -139,7 +147,7 @@ def run_one(seed, quick, max_iter):
 
     X, y, space, default_max_iter, _ = _setup(quick)
     max_iter = max_iter or default_max_iter
-    _, ref_fit = _cv3({}, X, y, seed, max_iter)
+    _, ref_fit, ref_cpu = _cv3({}, X, y, seed, max_iter)
 
     est = PartialFitHGB(early_stopping=False, random_state=seed)
     search = HyperbandSearchCV(
@@ -153,31 +161,34 @@ def run_one(seed, quick, max_iter):
     Xd = da.from_array(X, chunks=X.shape)  # one block: every call sees all of it
     yd = da.from_array(y, chunks=y.shape)
     PartialFitHGB.call_times.clear()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     search.fit(Xd, yd)
-    wall = time.perf_counter() - t0
-    calls = list(PartialFitHGB.call_times)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    calls = np.array(PartialFitHGB.call_times).reshape(-1, 2)
 
     history = search.history_
     best = {k: v for k, v in search.best_params_.items()}
-    cv3, _ = _cv3(best, X, y, seed, max_iter)
+    cv3, _, _ = _cv3(best, X, y, seed, max_iter)
     return {
         "tool": "daskml_hyperband",
         "seed": seed,
         "max_iter": max_iter,
         "best_score": float(search.best_score_),
         "cv3_score_of_best": cv3,
-        "fit_compute_s": float(sum(calls)),
+        "cpu_s": cpu,
+        "partial_fit_cpu_s": float(calls[:, 1].sum()),
+        "iterations": len(calls),
+        "fit_compute_s": float(calls[:, 0].sum()),
         "history_partial_fit_s": float(sum(h["partial_fit_time"] for h in history)),
         "score_compute_s": float(sum(h["score_time"] for h in history)),
         "wall_s": wall,
         "n_models": int(search.metadata_["n_models"]),
         "planned_partial_fit_calls": int(search.metadata_["partial_fit_calls"]),
-        "run_partial_fit_calls": len(calls),
         "best_partial_fit_calls": int(
             search.cv_results_["partial_fit_calls"][search.best_index_]
         ),
         "ref_cv3_fit_s": ref_fit,
+        "ref_cv3_cpu_s": ref_cpu,
         **_versions(),
     }
 
