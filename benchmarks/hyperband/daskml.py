@@ -84,6 +84,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
 
 ROOT = pathlib.Path(__file__).parents[2]
 CSV = ROOT / "benchmarks" / "results" / "hyperband_daskml.csv"
+FIELDS = [
+    "tool", "seed", "max_iter", "best_score", "cv3_score_of_best", "cpu_s",
+    "partial_fit_cpu_s", "iterations", "fit_compute_s", "history_partial_fit_s",
+    "score_compute_s", "wall_s", "n_models", "planned_partial_fit_calls",
+    "best_partial_fit_calls", "ref_cv3_fit_s", "ref_cv3_cpu_s", "python", "dask",
+    "distributed", "dask_ml", "sklearn", "numpy",
+]  # fmt: skip
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from compare import _setup  # noqa: E402
 
@@ -260,11 +267,17 @@ def _write(path, row):
                 if (r["max_iter"], r["seed"]) != (row["max_iter"], row["seed"])
             ]
     rows = sorted([*rows, row], key=lambda r: (int(r["max_iter"]), int(r["seed"])))
+    for r in rows:  # rows of an earlier version of this script
+        if "run_partial_fit_calls" in r:
+            r["iterations"] = r.pop("run_partial_fit_calls")
+    fields = [*FIELDS, *sorted({k for r in rows for k in r} - set(FIELDS))]
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(row))
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, restval="")
         w.writeheader()
         w.writerows(rows)
+    tmp.replace(path)  # a failed write never truncates the results
 
 
 if __name__ == "__main__":
