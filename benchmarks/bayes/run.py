@@ -109,6 +109,12 @@ def parse_args(argv=None):
         help="reuse raw results already on disk instead of rerunning",
     )
     p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="run nothing: summarise the raw records already on disk (a search "
+        "with no record is left out, and the seeds column says so)",
+    )
+    p.add_argument(
         "--extra-site",
         action="append",
         default=[],
@@ -156,12 +162,13 @@ def run_one(task, tool, seed, n_iter, raw_dir, reuse):
         Number of evaluations.
     raw_dir : Path
         Directory of raw records.
-    reuse : bool
-        Load an existing record instead of running.
+    reuse : bool or "only"
+        Load an existing record instead of running; ``"only"``: never run, and
+        return None where there is no record.
 
     Returns
     -------
-    record : dict
+    record : dict or None
         Scores in evaluation order (``trace``), ``wall_s``, ``cpu_s`` (this
         process's CPU time: with ``n_jobs=1`` every tool computes in-process, so it
         does not grow with other jobs' load as wall time does), load and errors.
@@ -171,6 +178,8 @@ def run_one(task, tool, seed, n_iter, raw_dir, reuse):
         record = json.loads(path.read_text())
         if not record.get("error"):
             return record
+    if reuse == "only":
+        return json.loads(path.read_text()) if path.exists() else None
     record = {
         "task": task.name,
         "tool": tool,
@@ -389,7 +398,12 @@ def markdown(rows, checks, tasks, n_iter, env, minutes):
     out = [
         "## Bayesian search: sktune vs. peers",
         "",
-        f"Run on {env['date']}, {minutes:.0f} min in all. Reproduce with:",
+        (
+            f"Report of the raw records started {env['records']} (written on "
+            f"{env['date']}). Produced with:"
+            if "records" in env
+            else f"Run on {env['date']}, {minutes:.0f} min in all. Reproduce with:"
+        ),
         "",
         f"```\n{env['command']}\n```",
         "",
@@ -499,19 +513,26 @@ def main(argv=None):
     tasks = {name: TASKS[name]() for name in args.tasks}
     limiter = limit_threads(args.threads)  # noqa: F841 (kept alive for the run)
     env["threads"] = args.threads or "library defaults"
-    warm_up(args.tools)
+    reuse = "only" if args.report_only else args.reuse
+    if not args.report_only:
+        warm_up(args.tools)
     t0 = time.perf_counter()
     records = []
     for tname, task in tasks.items():
         n_seeds = args.seeds if task.optimum is not None else args.real_seeds
         for seed in range(n_seeds):
             for tool in args.tools:  # interleaved so load drift hits all tools
-                rec = run_one(task, tool, seed, args.n_iter, raw_dir, args.reuse)
+                rec = run_one(task, tool, seed, args.n_iter, raw_dir, reuse)
+                if rec is None:
+                    continue
                 records.append(rec)
                 best = best_at(rec["trace"], args.n_iter)
                 status = rec["error"] or (f"best {best:.5g}  wall {rec['wall_s']:.2f}s")
                 print(f"{tname:18s} seed {seed}  {tool:11s} {status}", flush=True)
     minutes = (time.perf_counter() - t0) / 60
+    if args.report_only:
+        started = sorted(r["started"] for r in records)
+        env["records"] = f"{started[0]} to {started[-1]}" if started else "none"
     env["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
     rows = summarize(records, tasks, args.n_iter)
     checks = targets(rows, tasks, args.n_iter)
