@@ -54,6 +54,7 @@ class HyperbandStrategy(_Strategy):
         self.id_offset = 0  # keeps config ids unique across iterations
         self.n_ids = 0  # config ids handed out so far, over all iterations
         self.scheduler = None
+        self.history = []  # (Rung, scores) of the finished iterations
         self.rung = None  # the rung being handed out
         self.n_handed = 0  # configurations of the rung handed out so far
         self.scores = []  # scores of the rung, NaN until told
@@ -63,6 +64,8 @@ class HyperbandStrategy(_Strategy):
     def _next_rung(self):
         rung = None if self.scheduler is None else self.scheduler.ask()
         if rung is None:  # start (another) Hyperband iteration
+            if self.scheduler is not None:
+                self.history.extend(self.scheduler.history)
             self.scheduler = HyperbandScheduler(
                 self.space,
                 self.min_epochs,
@@ -71,6 +74,9 @@ class HyperbandStrategy(_Strategy):
                 sampler=self.sampler,
                 random_state=int(self.rng.integers(2**31 - 1)),
             )
+            # The BOHB sampler keeps learning from every earlier iteration.
+            for done, scores in self.history:
+                self.scheduler.observe(done.resource, done.configs, scores)
             self.n_iterations += 1
             self.id_offset = self.n_ids
             self.nets, self.architectures = {}, {}

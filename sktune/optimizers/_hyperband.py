@@ -288,6 +288,28 @@ class HyperbandScheduler:
             [rung.configs[j] for j in order],
         )
 
+    def observe(self, resource, configs, scores):
+        """Add results obtained outside this scheduler's rungs.
+
+        The ``"bayesian"`` sampler learns from them as from its own rungs, e.g.
+        the history of an earlier Hyperband iteration over the same space.
+
+        Parameters
+        ----------
+        resource : int
+            The resource the configurations were evaluated at.
+        configs : list of dict
+            Configurations of the space.
+        scores : array-like of float
+            One score per configuration, higher is better; NaN marks a failure.
+        """
+        scores = np.asarray(scores, dtype=float).ravel()
+        if len(scores) != len(configs):
+            raise ValueError(
+                f"Got {len(configs)} configurations but {len(scores)} scores."
+            )
+        self._observations.add(resource, list(configs), scores)
+
     def _sample(self, n):
         """``n`` distinct configurations (fewer if the space holds fewer)."""
         n = int(min(n, self.space.size))

@@ -153,6 +153,25 @@ def test_bayesian_sampler_concentrates_near_the_optimum():
     assert np.mean(distances["random"] < 0.05) < 0.25
 
 
+def test_observed_results_guide_the_first_bracket():
+    """Results of an earlier run, told with observe(), feed the BOHB sampler."""
+    rng = np.random.default_rng(0)
+    earlier = [{"x": float(x)} for x in rng.uniform(size=30)]
+    scores = [-((c["x"] - 0.7) ** 2) for c in earlier]
+    drawn = {}
+    for observe in (False, True):
+        sched = HyperbandScheduler(
+            {"x": Real(0, 1)}, 1, 27, sampler="bayesian", random_state=0
+        )
+        if observe:
+            sched.observe(27, earlier, scores)
+        drawn[observe] = np.array([c["x"] for c in sched.ask().configs])
+    assert np.mean(np.abs(drawn[True] - 0.7) < 0.05) >= 0.5
+    assert np.mean(np.abs(drawn[False] - 0.7) < 0.05) < 0.25
+    with pytest.raises(ValueError, match="2 configurations but 1 scores"):
+        sched.observe(27, earlier[:2], scores[:1])
+
+
 def test_small_spaces_give_smaller_brackets():
     from sktune.space import Categorical
 
