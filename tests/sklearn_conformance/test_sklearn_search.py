@@ -10,44 +10,21 @@ adapter and marks the ones that cannot apply to a Bayesian search
 (:data:`NOT_APPLICABLE`).
 """
 
-import importlib.util
 import inspect
-import sys
-from unittest import mock
 
 import pytest
-import sklearn.model_selection
 
 from ._adapter import BayesianRandomizedSearchCV
+from ._loader import load_sklearn_tests
 
 MODULE_NAME = "sktune_tests_sklearn_test_search"
 
 
-def _load_sklearn_tests():
-    spec = importlib.util.find_spec("sklearn.model_selection.tests.test_search")
-    if spec is None or spec.origin is None:
-        return None
-    if MODULE_NAME in sys.modules:
-        return sys.modules[MODULE_NAME]
-    spec = importlib.util.spec_from_file_location(MODULE_NAME, spec.origin)
-    module = importlib.util.module_from_spec(spec)
-    with mock.patch.object(
-        sklearn.model_selection, "RandomizedSearchCV", BayesianRandomizedSearchCV
-    ):
-        sys.modules[MODULE_NAME] = module
-        try:
-            spec.loader.exec_module(module)
-        except ImportError as exc:  # e.g. helpers of a newer or older sklearn
-            del sys.modules[MODULE_NAME]
-            pytest.skip(
-                f"scikit-learn {sklearn.__version__}'s test_search.py needs what "
-                f"is not installed: {exc}",
-                allow_module_level=True,
-            )
-    return module
-
-
-_module = _load_sklearn_tests()
+_module = load_sklearn_tests(
+    "sklearn.model_selection.tests.test_search",
+    MODULE_NAME,
+    {"RandomizedSearchCV": BayesianRandomizedSearchCV},
+)
 if _module is None:  # pragma: no cover - sklearn installed without its tests
     pytest.skip("scikit-learn was installed without its tests", allow_module_level=True)
 
