@@ -308,6 +308,16 @@ class BaseNAS(BaseEstimator):
         self.best_architecture_ = best["architecture"]
         self.pareto_front_ = pareto_front(trials)
         settings["device"] = devices[0]
+        trial_module = NASNetwork(best["architecture"])
+        trial_module.load_state_dict(best["states"][0])
+        self.best_trial_estimator_ = make_net(
+            trial_module,
+            self._task,
+            best["architecture"]["training"],
+            settings,
+            self.max_epochs,
+        ).initialize()
+        net = self.best_trial_estimator_
         if self.refit:
             # The best trial's seed: the refit differs from it only by its data.
             torch.manual_seed(best["seed"])
@@ -326,16 +336,6 @@ class BaseNAS(BaseEstimator):
                     self.refit_epochs_,
                     (X, y),
                 )
-        else:
-            module = NASNetwork(best["architecture"])
-            module.load_state_dict(best["states"][0])
-            net = make_net(
-                module,
-                self._task,
-                best["architecture"]["training"],
-                settings,
-                self.max_epochs,
-            ).initialize()
         self.best_estimator_ = net
         self.best_module_ = net.module_.eval()
         return self

@@ -121,6 +121,10 @@ _ATTRIBUTES = """
         The trained network used by ``predict``.
     best_module_ : torch.nn.Module
         Its module, in evaluation mode.
+    best_trial_estimator_ : skorch.NeuralNet
+        The best trial's network as the search trained and scored it (on the
+        training part of the first split); ``best_estimator_`` itself when
+        ``refit=False``.
     cv_results_ : dict of list or ndarray
         One entry per trial: ``params``, ``architecture``, ``mean_test_score``,
         ``std_test_score``, ``split<k>_test_score``, ``rank_test_score``,

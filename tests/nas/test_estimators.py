@@ -271,6 +271,17 @@ def test_refit_false_keeps_best_trial_network(blobs):
     net = build_module(clf.best_architecture_)
     net.load_state_dict(clf.best_module_.state_dict())
     assert clf.score(X, y) > 0.8
+    assert clf.best_trial_estimator_ is clf.best_estimator_
+
+
+def test_refit_keeps_the_best_trial_network_apart(blobs):
+    X, y = blobs
+    clf = small().fit(X, y)
+    trial_net = clf.best_trial_estimator_
+    assert trial_net is not clf.best_estimator_
+    assert trial_net.module_.architecture == clf.best_architecture_
+    labels = clf.classes_[trial_net.predict(X.astype(np.float32))]  # encoded classes
+    assert np.mean(labels == y) > 0.8
 
 
 def test_parallel_trials(blobs):
