@@ -56,8 +56,8 @@ _PARAMETERS = """
         ``max_trials`` or ``time_budget``. Supported with ``strategy="random"``
         (random configurations per bracket) and ``strategy="bayesian"``
         (BOHB: a Gaussian process fitted on the largest well-observed epoch
-        budget proposes two thirds of a bracket; it starts afresh with each
-        Hyperband iteration). The best network is chosen among the trials
+        budget proposes two thirds of a bracket, and keeps the scores of every
+        earlier Hyperband iteration). The best network is chosen among the trials
         trained for the most epochs reached. Early stopping, if on, applies
         within each rung.
     min_epochs : int, default=1
