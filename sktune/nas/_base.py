@@ -1,6 +1,7 @@
 """Shared machinery of NASClassifier and NASRegressor: validation, search, refit."""
 
 import math
+import os
 import re
 import time
 from functools import partial
@@ -9,11 +10,13 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from joblib import effective_n_jobs
+from joblib import hash as data_hash
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit, check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sktune.search._checkpoint import load_checkpoint, save_checkpoint
 from sktune.search._compat import Interval, StrOptions
 
 from ._builder import NASNetwork
@@ -49,6 +52,7 @@ class BaseNAS(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object", None],
         "refit": ["boolean"],
+        "checkpoint": [str, os.PathLike, None],
         "max_params": [Interval(Integral, 1, None, closed="left"), None],
         "device": [str],
         "n_jobs": [Integral, None],
@@ -74,6 +78,7 @@ class BaseNAS(BaseEstimator):
         validation_fraction=0.2,
         cv=None,
         refit=True,
+        checkpoint=None,
         max_params=None,
         device="auto",
         n_jobs=None,
@@ -95,6 +100,7 @@ class BaseNAS(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.cv = cv
         self.refit = refit
+        self.checkpoint = checkpoint
         self.max_params = max_params
         self.device = device
         self.n_jobs = n_jobs
@@ -203,6 +209,29 @@ class BaseNAS(BaseEstimator):
                 )
         return [next(splitter.split(X, y))]
 
+    def _checkpoint_signature(self, X, y):
+        """What must not change between a checkpointed search and its resumption:
+        the class, every parameter that changes what a trial scores, and the data.
+        The budget (``max_trials``, ``time_budget``), ``refit`` and where trials
+        run may change."""
+        free = {
+            "checkpoint",
+            "max_trials",
+            "time_budget",
+            "refit",
+            "device",
+            "n_jobs",
+            "verbose",
+        }
+        params = sorted(
+            (k, v) for k, v in self.get_params(deep=False).items() if k not in free
+        )
+        return {
+            "estimator": type(self).__name__,
+            "params": repr(params),
+            "data": data_hash((X, y)),
+        }
+
     # -- fitting -------------------------------------------------------------------
     def fit(self, X, y):
         """Search architectures on ``(X, y)``, then refit the best one.
@@ -277,6 +306,8 @@ class BaseNAS(BaseEstimator):
             "n_iter_no_change": self.n_iter_no_change,
             "max_params": self.max_params,
         }
+        signature = self._checkpoint_signature(X, y)
+        done = load_checkpoint(self.checkpoint, signature) or []
         start = time.time()
         deadline = None if self.time_budget is None else start + self.time_budget
         trials = run_search(
@@ -291,6 +322,12 @@ class BaseNAS(BaseEstimator):
             deadline=deadline,
             rng=rng,
             verbose=self.verbose,
+            done=done,
+            on_batch=(
+                None
+                if self.checkpoint is None
+                else partial(save_checkpoint, self.checkpoint, signature)
+            ),
         )
         self.search_time_ = time.time() - start
         self.cv_results_ = results_table(trials, len(splits))

@@ -83,6 +83,20 @@ _PARAMETERS = """
         trial's seed, for as many epochs as the trial needed (for a grown network,
         its whole lineage). If False, ``best_estimator_`` is the best
         trial's network (trained on the first split's training part).
+    checkpoint : str, path-like or None, default=None
+        File the trial records are written to after every batch of trials
+        (atomically), with the weights of the best trial so far: a search whose
+        process dies loses at most the batch that was running. Fitting again
+        with the same file and the same data and parameters resumes: the stored
+        trials are not trained again, the strategy is told their results, and
+        only the rest of ``max_trials`` is run (``time_budget`` counts anew).
+        ``max_trials``, ``time_budget``, ``refit``, ``device``, ``n_jobs`` and
+        ``verbose`` may change between the two fits; any other change, or other
+        data, raises a ``ValueError`` naming what differs. With
+        ``strategy="morphism"`` only the best stored network can be grown
+        further (the others' weights are not stored); with ``multi_fidelity``,
+        the stored scores feed the BOHB sampler and a new Hyperband iteration
+        starts.
     max_params : int or None, default=None
         Largest number of trainable parameters allowed. Checked on the
         architecture before training; larger candidates are redrawn, and recorded

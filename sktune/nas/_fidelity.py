@@ -54,7 +54,7 @@ class HyperbandStrategy(_Strategy):
         self.id_offset = 0  # keeps config ids unique across iterations
         self.n_ids = 0  # config ids handed out so far, over all iterations
         self.scheduler = None
-        self.history = []  # (Rung, scores) of the finished iterations
+        self.history = []  # (epochs, configs, scores) of finished iterations
         self.rung = None  # the rung being handed out
         self.n_handed = 0  # configurations of the rung handed out so far
         self.scores = []  # scores of the rung, NaN until told
@@ -65,7 +65,10 @@ class HyperbandStrategy(_Strategy):
         rung = None if self.scheduler is None else self.scheduler.ask()
         if rung is None:  # start (another) Hyperband iteration
             if self.scheduler is not None:
-                self.history.extend(self.scheduler.history)
+                self.history.extend(
+                    (done.resource, done.configs, scores)
+                    for done, scores in self.scheduler.history
+                )
             self.scheduler = HyperbandScheduler(
                 self.space,
                 self.min_epochs,
@@ -75,8 +78,8 @@ class HyperbandStrategy(_Strategy):
                 random_state=int(self.rng.integers(2**31 - 1)),
             )
             # The BOHB sampler keeps learning from every earlier iteration.
-            for done, scores in self.history:
-                self.scheduler.observe(done.resource, done.configs, scores)
+            for epochs, configs, scores in self.history:
+                self.scheduler.observe(epochs, configs, scores)
             self.n_iterations += 1
             self.id_offset = self.n_ids
             self.nets, self.architectures = {}, {}
@@ -115,6 +118,15 @@ class HyperbandStrategy(_Strategy):
             )
         self.n_handed += len(out)
         return out
+
+    def replay(self, trials):
+        """Scores of an earlier run's rows (a resumed search) feed the BOHB
+        sampler of the next Hyperband iteration, which starts afresh; their
+        configuration ids are not handed out again."""
+        self.history.extend(
+            (t["n_resources"], [t["params"]], [t["score"]]) for t in trials
+        )
+        self.n_ids = max([self.n_ids] + [t["config_id"] + 1 for t in trials])
 
     def tell(self, proposals, results):
         rung = self.rung

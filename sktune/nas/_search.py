@@ -45,9 +45,18 @@ def run_search(
     deadline,
     rng,
     verbose,
+    done=(),
+    on_batch=None,
 ):
-    """Run trials until ``max_trials`` or ``deadline``; returns the trial records."""
-    trials = []
+    """Run trials until ``max_trials`` or ``deadline``; returns the trial records.
+
+    ``done`` holds the records of trials run earlier (a resumed search): they are
+    replayed into the strategy, count towards ``max_trials`` and come first in
+    the result. ``on_batch(trials)`` is called after every batch (checkpoints).
+    """
+    trials = list(done)
+    if trials:
+        strategy.replay(trials)
     n_workers = len(devices)
     parallel = Parallel(n_jobs=n_workers) if n_workers > 1 else None
     while len(trials) < max_trials and (deadline is None or time.time() < deadline):
@@ -89,6 +98,8 @@ def run_search(
                 _print_trial(trials[-1], max_trials)
         strategy.tell(proposals, results)
         _keep_best_states(trials)
+        if on_batch is not None:
+            on_batch(trials)
     return trials
 
 

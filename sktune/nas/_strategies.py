@@ -30,6 +30,7 @@ class _Strategy:
         self.rng = rng
         self.max_params = max_params
         self.max_trials = max_trials
+        self.n_asked = 0  # proposals handed out (or replayed) so far
 
     def fits(self, architecture):
         return self.max_params is None or count_params(architecture) <= self.max_params
@@ -51,6 +52,12 @@ class _Strategy:
 
     def tell(self, proposals, results):
         """Record results; strategies that learn override this."""
+
+    def replay(self, trials):
+        """Take the records of ``trials`` run earlier (a resumed search) as if
+        this strategy had proposed them: counted as asked, then told."""
+        self.n_asked += len(trials)
+        self.tell(trials, trials)
 
 
 class RandomStrategy(_Strategy):
@@ -74,7 +81,6 @@ class EvolutionStrategy(_Strategy):
         self.population_size = int(np.clip(self.max_trials // 4, 4, 10))
         self.sample_size = max(2, self.population_size // 3)
         self.population = deque(maxlen=self.population_size)
-        self.n_asked = 0
 
     def ask(self, n):
         out = []
@@ -180,7 +186,6 @@ class MorphismStrategy(_Strategy):
         self.max_width = max_width
         self.n_seeds = int(np.clip(self.max_trials // 4, 2, 5))
         self.elite = []  # (score, trial, params, architecture, states, epochs)
-        self.n_asked = 0
 
     def ask(self, n):
         out = []

@@ -1,11 +1,12 @@
 """Checkpoints: keep what a search has evaluated on disk, and resume from it.
 
-After every batch the search writes its ``cv_results_`` so far to the checkpoint
-file (atomically: a temporary file, then a rename), so a search whose process
-dies loses at most the batch that was running. Fitting the same search again with
-the same ``checkpoint`` path resumes: the optimizer is told every stored result,
-only the remaining budget is spent, and the stored candidates are merged back into
-``cv_results_`` without being fitted again.
+After every batch a search writes its results so far to the checkpoint file
+(atomically: a temporary file, then a rename), so a search whose process dies
+loses at most the batch that was running. Fitting the same search again with the
+same ``checkpoint`` path resumes: the optimizer is told every stored result, only
+the remaining budget is spent, and the stored candidates are merged back into
+``cv_results_`` without being fitted again. The searches store their
+``cv_results_``; :mod:`sktune.nas` stores its trial records.
 """
 
 import os
@@ -15,7 +16,7 @@ import joblib
 import numpy as np
 from scipy.stats import rankdata
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def search_signature(search, space):
@@ -31,7 +32,7 @@ def search_signature(search, space):
 
 
 def load_checkpoint(path, signature):
-    """The stored ``cv_results_`` at ``path``, or None when there is no file.
+    """The results stored at ``path``, or None when there is no file.
 
     Raises
     ------
@@ -53,17 +54,17 @@ def load_checkpoint(path, signature):
             f"in {changed or 'its format'}). Delete the file or pass another "
             "checkpoint path to start afresh."
         )
-    return state["cv_results"]
+    return state["results"]
 
 
-def save_checkpoint(path, signature, cv_results):
-    """Write ``cv_results`` to ``path`` atomically."""
+def save_checkpoint(path, signature, results):
+    """Write ``results`` (any picklable object) to ``path`` atomically."""
     directory = os.path.dirname(os.path.abspath(path))
     handle, tmp = tempfile.mkstemp(dir=directory, prefix=".sktune-checkpoint-")
     os.close(handle)
     try:
         joblib.dump(
-            {"format": _FORMAT, "signature": signature, "cv_results": cv_results}, tmp
+            {"format": _FORMAT, "signature": signature, "results": results}, tmp
         )
         os.replace(tmp, path)
     except BaseException:
