@@ -45,6 +45,21 @@ def _log_h(z):
     return out
 
 
+def _standardized(mean, std, best, xi):
+    """``z = (mean - best - xi) / std``, ``std`` clipped above 0, where it was."""
+    std = np.asarray(std, dtype=float)
+    clipped = std < 1e-12
+    std = np.maximum(std, 1e-12)
+    return (np.asarray(mean, dtype=float) - best - xi) / std, std, clipped
+
+
+def _slopes(dz, z, std, clipped, d_log_std=0.0):
+    """Slopes in ``mean`` and ``std`` of ``f(z) + d_log_std * log(std)`` given
+    ``dz = f'(z)``; no slope in ``std`` where it was clipped."""
+    d_std = np.where(clipped, 0.0, (d_log_std - z * dz) / std)
+    return dz / std, d_std
+
+
 def log_expected_improvement(mean, std, best, xi=0.0):
     """Logarithm of the Expected Improvement over ``best``.
 
@@ -69,9 +84,17 @@ def log_expected_improvement(mean, std, best, xi=0.0):
     >>> round(float(np.exp(log_ei[0])), 4)
     0.3989
     """
-    std = np.maximum(np.asarray(std, dtype=float), 1e-12)
-    z = (np.asarray(mean, dtype=float) - best - xi) / std
+    z, std, _ = _standardized(mean, std, best, xi)
     return _log_h(z) + np.log(std)
+
+
+def _log_expected_improvement_slopes(mean, std, best, xi=0.0):
+    """log-EI and its slopes in ``mean`` and ``std``: ``h'(z) = Phi(z)``, so
+    ``d log h / dz = exp(log Phi(z) - log h(z))``, stable in every regime."""
+    z, std, clipped = _standardized(mean, std, best, xi)
+    log_h = _log_h(z)
+    dz = np.exp(log_ndtr(z) - log_h)
+    return (log_h + np.log(std), *_slopes(dz, z, std, clipped, d_log_std=1.0))
 
 
 def probability_of_improvement(mean, std, best, xi=0.01):
@@ -79,8 +102,16 @@ def probability_of_improvement(mean, std, best, xi=0.01):
 
     Returned in log space for the same reason as log-EI; the ordering is that of PI.
     """
-    std = np.maximum(np.asarray(std, dtype=float), 1e-12)
-    return log_ndtr((np.asarray(mean, dtype=float) - best - xi) / std)
+    z, _, _ = _standardized(mean, std, best, xi)
+    return log_ndtr(z)
+
+
+def _probability_of_improvement_slopes(mean, std, best, xi=0.01):
+    """log-PI and its slopes: ``d log Phi / dz = exp(log phi(z) - log Phi(z))``."""
+    z, std, clipped = _standardized(mean, std, best, xi)
+    log_pi = log_ndtr(z)
+    dz = np.exp(-0.5 * z**2 - _LOG_SQRT_2PI - log_pi)
+    return (log_pi, *_slopes(dz, z, std, clipped))
 
 
 def upper_confidence_bound(mean, std, best=None, kappa=1.96):
@@ -91,11 +122,42 @@ def upper_confidence_bound(mean, std, best=None, kappa=1.96):
     return np.asarray(mean, dtype=float) + kappa * np.asarray(std, dtype=float)
 
 
+def _upper_confidence_bound_slopes(mean, std, best=None, kappa=1.96):
+    """The bound and its (constant) slopes in ``mean`` and ``std``."""
+    value = upper_confidence_bound(mean, std, best, kappa)
+    return value, np.ones_like(value), np.full_like(value, kappa)
+
+
 ACQUISITIONS = {
-    "EI": (log_expected_improvement, {"xi": 0.0}),
-    "PI": (probability_of_improvement, {"xi": 0.01}),
-    "LCB": (upper_confidence_bound, {"kappa": 1.96}),
+    "EI": (log_expected_improvement, _log_expected_improvement_slopes, {"xi": 0.0}),
+    "PI": (
+        probability_of_improvement,
+        _probability_of_improvement_slopes,
+        {"xi": 0.01},
+    ),
+    "LCB": (upper_confidence_bound, _upper_confidence_bound_slopes, {"kappa": 1.96}),
 }
+
+
+class Acquisition:
+    """An acquisition function with its options bound (see :func:`make_acquisition`).
+
+    ``acquisition(mean, std, best)`` gives the values; ``value_and_slopes`` also
+    their derivatives in ``mean`` and ``std``, for the maximiser's gradients.
+    """
+
+    def __init__(self, function, slopes, options):
+        self._function = function
+        self._slopes = slopes
+        self._options = options
+
+    def __call__(self, mean, std, best):
+        """Acquisition values; larger is more promising."""
+        return self._function(mean, std, best, **self._options)
+
+    def value_and_slopes(self, mean, std, best):
+        """Values and their derivatives in ``mean`` and in ``std``."""
+        return self._slopes(mean, std, best, **self._options)
 
 
 def make_acquisition(name, **kwargs):
@@ -111,26 +173,21 @@ def make_acquisition(name, **kwargs):
 
     Returns
     -------
-    acquisition : callable
+    acquisition : Acquisition
         ``acquisition(mean, std, best) -> ndarray``; larger is more promising.
     """
     if name not in ACQUISITIONS:
         raise ValueError(
             f"acq_func must be one of {sorted(ACQUISITIONS)}. Got {name!r} instead."
         )
-    function, defaults = ACQUISITIONS[name]
+    function, slopes, defaults = ACQUISITIONS[name]
     unknown = set(kwargs) - set(defaults)
     if unknown:
         raise ValueError(
             f"acq_func_kwargs {sorted(unknown)} do not apply to {name!r}; it takes "
             f"{sorted(defaults)}."
         )
-    options = {**defaults, **kwargs}
-
-    def acquisition(mean, std, best):
-        return function(mean, std, best, **options)
-
-    return acquisition
+    return Acquisition(function, slopes, {**defaults, **kwargs})
 
 
 class AcquisitionSurface:
@@ -138,8 +195,8 @@ class AcquisitionSurface:
 
     Parameters
     ----------
-    acquisition : callable
-        ``acquisition(mean, std, best) -> ndarray``, from :func:`make_acquisition`.
+    acquisition : Acquisition
+        From :func:`make_acquisition`.
     surrogate : GPSurrogate
         Fitted model; ``predict`` and ``predict_with_gradient`` are used.
     best : float
@@ -157,22 +214,11 @@ class AcquisitionSurface:
         return self.acquisition(mean, std, self.best)
 
     def value_and_gradient(self, X):
-        """Acquisition values and their gradients with respect to ``X``.
-
-        The posterior's gradients come from the surrogate; the acquisition's slopes
-        in ``mean`` and ``std`` are central differences of a cheap function of two
-        scalars, so any acquisition works without its own derivative.
-        """
+        """Acquisition values and their gradients with respect to ``X``: the
+        acquisition's slopes in ``mean`` and ``std`` times the posterior's
+        gradients (chain rule)."""
         mean, std, d_mean, d_std = self.surrogate.predict_with_gradient(X)
-        value = self.acquisition(mean, std, self.best)
-        h_mean = 1e-6 * (1.0 + np.abs(mean))
-        h_std = 1e-6 * np.maximum(std, 1e-9)
-        slope_mean = (
-            self.acquisition(mean + h_mean, std, self.best)
-            - self.acquisition(mean - h_mean, std, self.best)
-        ) / (2 * h_mean)
-        slope_std = (
-            self.acquisition(mean, std + h_std, self.best)
-            - self.acquisition(mean, std - h_std, self.best)
-        ) / (2 * h_std)
+        value, slope_mean, slope_std = self.acquisition.value_and_slopes(
+            mean, std, self.best
+        )
         return value, slope_mean[:, None] * d_mean + slope_std[:, None] * d_std

@@ -10,11 +10,11 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ..space import as_search_space
 from ._acquisition import AcquisitionSurface, make_acquisition
-from ._maximize import config_key, maximize_acquisition
+from ._maximize import config_key, maximize_acquisition, row_key
 from ._surrogate import GPSurrogate
 
 _INITIAL_DESIGNS = ("sobol", "random")
@@ -46,6 +46,7 @@ class _History:
     configs: list = field(default_factory=list)
     scores: list = field(default_factory=list)
     keys: set = field(default_factory=set)
+    encoded: list = field(default_factory=list)  # one array of rows per tell
 
 
 def _as_generator(random_state):
@@ -151,6 +152,7 @@ class BayesianOptimizer:
         self._history = _History()
         self._design = None
         self._surrogate = GPSurrogate(random_state=int(self._rng.integers(2**31 - 1)))
+        self._threadpools = None  # found at the first model-based ask
 
     @property
     def n_observed(self):
@@ -173,10 +175,12 @@ class BayesianOptimizer:
             raise ValueError(
                 f"tell got {len(configs)} configurations but {len(scores)} scores."
             )
-        for config, score in zip(configs, scores, strict=True):
+        encoded = self.space.encode(configs)
+        self._history.encoded.append(encoded)
+        for config, score, row in zip(configs, scores, encoded, strict=True):
             self._history.configs.append(config)
             self._history.scores.append(float(score))
-            self._history.keys.add(config_key(self.space, config))
+            self._history.keys.add(row_key(row))
 
     def best(self):
         """The best configuration told so far and its score, or ``(None, nan)``."""
@@ -215,7 +219,11 @@ class BayesianOptimizer:
         exclude = set(self._history.keys)
         batch = self._initial_points(n_points, exclude)
         if len(batch) < n_points:
-            with threadpool_limits(limits=1):
+            # Looking up the loaded BLAS/OpenMP libraries costs milliseconds:
+            # once per optimizer, not once per ask.
+            if self._threadpools is None:
+                self._threadpools = ThreadpoolController()
+            with self._threadpools.limit(limits=1):
                 batch += self._model_points(n_points - len(batch), exclude, batch)
         return batch
 
@@ -253,9 +261,7 @@ class BayesianOptimizer:
         history = self._history
         if len(history.configs) < 2:
             return self._random_points(n, exclude)
-        surrogate = self._surrogate.fit(
-            self.space.encode(history.configs), history.scores
-        )
+        surrogate = self._surrogate.fit(np.vstack(history.encoded), history.scores)
         best = float(np.max(surrogate.y_))
         scores = np.asarray(history.scores, dtype=float)
         order = np.argsort(-np.where(np.isfinite(scores), scores, -np.inf))
@@ -284,6 +290,7 @@ class BayesianOptimizer:
             out.append(
                 Candidate(config, float(score_mean[0]), float(score_std[0]), value)
             )
-            exclude.add(config_key(self.space, config))
-            surrogate = surrogate.condition_on(x, mean)
+            exclude.add(row_key(x[0]))
+            if len(out) < n:
+                surrogate = surrogate.condition_on(x, mean)
         return out

@@ -20,17 +20,23 @@ import numpy as np
 from scipy.optimize import minimize
 
 
+def row_key(row):
+    """A hashable key of an encoded configuration under which equal ones collide."""
+    return tuple(np.round(row, 9))
+
+
 def config_key(space, config):
     """A hashable key under which equal configurations collide."""
-    return tuple(np.round(space.encode([config])[0], 9))
+    return row_key(space.encode([config])[0])
 
 
-def _perturb(space, configs, n, scale, rng):
-    """``n`` configurations near ``configs``: Gaussian steps on the unit scale for
-    ``Real`` columns, then (half of them) a random discrete neighbour move."""
+def _perturb(space, configs, encoded, n, scale, rng):
+    """``n`` configurations near ``configs`` (encoded as the rows of ``encoded``):
+    Gaussian steps on the unit scale for ``Real`` columns, then (half of them) a
+    random discrete neighbour move."""
     if not configs or n == 0:
         return []
-    X = space.encode([configs[i] for i in rng.integers(len(configs), size=n)])
+    X = encoded[rng.integers(len(configs), size=n)]
     moved = np.clip(X + scale * rng.standard_normal(X.shape), 0, 1)
     out = space.decode(np.where(space.continuous_mask(X), moved, X))
     if not space.is_continuous:
@@ -41,12 +47,12 @@ def _perturb(space, configs, n, scale, rng):
     return out
 
 
-def _refine_continuous(space, surface, configs):
-    """Batched L-BFGS-B over the continuous columns of each configuration."""
-    X = space.encode(configs)
+def _refine_continuous(space, surface, X):
+    """Batched L-BFGS-B over the continuous columns of each encoded row of ``X``;
+    returns the refined configurations."""
     rows, cols = np.nonzero(space.continuous_mask(X))
     if rows.size == 0:
-        return configs
+        return space.decode(X)
 
     def objective(theta):
         points = X.copy()
@@ -128,15 +134,18 @@ def maximize_acquisition(
     value : float
         Its acquisition value.
     """
+    incumbents = list(incumbents)
+    around = space.encode(incumbents)
     pool = space.sample(n_candidates, rng)
-    pool += _perturb(space, list(incumbents), n_candidates // 4, 0.05, rng)
-    pool += _perturb(space, list(incumbents), n_candidates // 4, 0.2, rng)
-    values = surface(space.encode(pool))
+    pool += _perturb(space, incumbents, around, n_candidates // 4, 0.05, rng)
+    pool += _perturb(space, incumbents, around, n_candidates // 4, 0.2, rng)
+    encoded = space.encode(pool)
+    values = surface(encoded)
 
     order = np.argsort(-values)
     starts, seen = [], set()
     for i in order:
-        key = config_key(space, pool[i])
+        key = row_key(encoded[i])
         if key in seen or key in exclude:
             continue
         seen.add(key)
@@ -144,13 +153,14 @@ def maximize_acquisition(
         if len(starts) == n_local:
             break
     if starts:
-        refined = _refine_continuous(space, surface, [pool[i] for i in starts])
+        refined = _refine_continuous(space, surface, encoded[starts])
         refined_values = surface(space.encode(refined))
         climbed, climbed_values = _hill_climb(space, surface, refined, refined_values)
         pool += climbed
+        encoded = np.vstack([encoded, space.encode(climbed)])
         values = np.concatenate([values, climbed_values])
 
     for i in np.argsort(-values):
-        if config_key(space, pool[i]) not in exclude:
+        if row_key(encoded[i]) not in exclude:
             return pool[i], float(values[i])
     return None, -np.inf

@@ -28,20 +28,15 @@ score at all. The surrogate therefore
 import warnings
 
 import numpy as np
-from scipy.linalg import solve_triangular
 from scipy.optimize import minimize
-from scipy.spatial.distance import cdist
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
-from sklearn.gaussian_process.kernels import (
-    ConstantKernel,
-    Matern,
-    Product,
-    Sum,
-    WhiteKernel,
-)
+from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+from ._matern import MaternLikelihood, MaternPosterior
 
 _ALWAYS_ESTIMATE = 40
+_JITTER = 1e-10  # the regressor's alpha, added to the kernel's diagonal
 _GROWTH_TO_ESTIMATE = 1.1
 
 
@@ -111,14 +106,23 @@ def _log_prior(kernel):
     return log_prior
 
 
-def _map_optimizer(kernel):
-    """An ``optimizer`` for ``GaussianProcessRegressor`` that maximises the
-    log marginal likelihood plus the log prior (MAP) instead of the likelihood."""
+def _map_optimizer(kernel, X, y):
+    """An ``optimizer`` for ``GaussianProcessRegressor`` fitting ``kernel`` on
+    ``(X, y)`` that maximises the log marginal likelihood plus the log prior (MAP)
+    instead of the likelihood. For the default kernel the likelihood is computed
+    by :class:`MaternLikelihood` (same numbers, without sklearn's kernel tree)."""
     log_prior = _log_prior(kernel)
+    likelihood = (
+        MaternLikelihood(X, y, _JITTER) if MaternLikelihood.applies(kernel) else None
+    )
 
     def optimizer(obj_func, initial_theta, bounds):
         def objective(theta):
-            value, grad = obj_func(theta, eval_gradient=True)
+            if likelihood is None:
+                value, grad = obj_func(theta, eval_gradient=True)
+            else:
+                value, grad = likelihood(theta)
+                value, grad = -value, -grad
             prior, prior_grad = log_prior(theta)
             return value - prior, grad - prior_grad
 
@@ -175,80 +179,6 @@ class _OutputTransform:
         return warped - self._spread * (slope - 1 - depth), self.scale * slope
 
 
-class _MaternPosterior:
-    """Posterior of a fitted ``GaussianProcessRegressor`` whose kernel is
-    ``ConstantKernel * Matern(nu=2.5) + WhiteKernel``, computed with numpy alone.
-
-    The acquisition maximiser predicts at a few dozen points hundreds of times per
-    proposal; sklearn's ``predict`` spends most of that time validating its input
-    and walking the kernel tree. This gives the same numbers (the tests compare
-    them) from the fitted model's Cholesky factor and weights.
-    """
-
-    def __init__(self, gp):
-        kernel = gp.kernel_
-        self._length_scale = np.asarray(kernel.k1.k2.length_scale, dtype=float)
-        self._signal = float(kernel.k1.k1.constant_value)
-        self._prior_var = self._signal + float(kernel.k2.noise_level)
-        self._X = gp.X_train_ / self._length_scale
-        self._alpha = gp.alpha_
-        # The inverse factor turns the per-call triangular solves into matrix
-        # products, several times faster on candidate pools.
-        self._L_inv = solve_triangular(
-            gp.L_, np.eye(len(gp.L_)), lower=True, check_finite=False
-        )
-
-    @staticmethod
-    def applies(gp):
-        """Whether ``gp``'s fitted kernel has the shape this class computes."""
-        kernel = gp.kernel_
-        return (
-            isinstance(kernel, Sum)
-            and isinstance(kernel.k1, Product)
-            and isinstance(kernel.k1.k1, ConstantKernel)
-            and isinstance(kernel.k1.k2, Matern)
-            and kernel.k1.k2.nu == 2.5
-            and isinstance(kernel.k2, WhiteKernel)
-            and not gp.normalize_y
-        )
-
-    def predict(self, X):
-        """Posterior mean and standard deviation at the rows of ``X``."""
-        mean, std, _ = self._moments(X)
-        return mean, std
-
-    def predict_with_gradient(self, X):
-        """Mean, standard deviation and their gradients with respect to ``X``.
-
-        With ``a`` a scaled row, ``b_i`` a scaled training point and
-        ``s_i = sqrt(5) * |a - b_i|``, the Matern 5/2 kernel's derivative is
-        ``dk_i / dx_j = -(5 c / 3) (1 + s_i) exp(-s_i) (a_j - b_ij) / l_j``; the
-        mean's gradient weighs it by ``alpha``, the variance's by ``-2 K^-1 k``.
-        """
-        X = np.asarray(X, dtype=float)
-        mean, std, (scaled, V) = self._moments(X)
-        U = self._L_inv.T @ V
-        slope = -(5.0 / 3.0) * self._signal * (1.0 + scaled) * np.exp(-scaled)
-        a = X / self._length_scale
-
-        def gradient(weights):
-            W = slope * weights
-            return (W.sum(axis=1)[:, None] * a - W @ self._X) / self._length_scale
-
-        d_mean = gradient(self._alpha[None, :])
-        d_var = -2.0 * gradient(U.T)
-        safe = np.where(std > 1e-12, std, np.inf)
-        return mean, std, d_mean, d_var / (2.0 * safe[:, None])
-
-    def _moments(self, X):
-        scaled = np.sqrt(5.0) * cdist(X / self._length_scale, self._X)
-        K = self._signal * (1.0 + scaled + scaled**2 / 3.0) * np.exp(-scaled)
-        mean = K @ self._alpha
-        V = self._L_inv @ K.T
-        var = self._prior_var - np.einsum("ij,ij->j", V, V)
-        return mean, np.sqrt(np.maximum(var, 0.0)), (scaled, V)
-
-
 class GPSurrogate:
     """Gaussian-process model of scores on the encoded unit cube.
 
@@ -302,7 +232,8 @@ class GPSurrogate:
             restarts, estimate = self.n_restarts, True
         self.gp_ = GaussianProcessRegressor(
             kernel=kernel,
-            optimizer=_map_optimizer(kernel) if estimate else None,
+            optimizer=_map_optimizer(kernel, X, self.y_) if estimate else None,
+            alpha=_JITTER,
             normalize_y=False,
             n_restarts_optimizer=restarts,
             random_state=self.random_state,
@@ -316,8 +247,8 @@ class GPSurrogate:
         return self
 
     def _set_posterior(self):
-        fast = _MaternPosterior.applies(self.gp_)
-        self._posterior = _MaternPosterior(self.gp_) if fast else None
+        fast = MaternPosterior.applies(self.gp_)
+        self._posterior = MaternPosterior(self.gp_) if fast else None
 
     def condition_on(self, X_new, y_new):
         """A copy that also believes ``y_new`` (transformed scale) at ``X_new``.
@@ -329,7 +260,7 @@ class GPSurrogate:
         other.transform_ = self.transform_
         other.y_ = np.concatenate([self.y_, np.ravel(y_new)])
         other.gp_ = GaussianProcessRegressor(
-            kernel=self.gp_.kernel_, optimizer=None, normalize_y=False
+            kernel=self.gp_.kernel_, optimizer=None, alpha=_JITTER, normalize_y=False
         )
         X = np.vstack([self.gp_.X_train_, np.atleast_2d(X_new)])
         other.gp_.fit(X, other.y_)

@@ -83,3 +83,24 @@ def test_surface_gradient_matches_finite_differences(name, kernel):
         shifted[:, j] += step
         expected = (surface(shifted) - surface(points)) / step
         np.testing.assert_allclose(gradients[:, j], expected, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["EI", "PI", "LCB"])
+def test_slopes_match_finite_differences_in_every_regime(name):
+    """The analytic slopes in mean and std, on both sides of log-EI's regime
+    boundaries (z = -1 and z = -100) and far above the incumbent."""
+    acquisition = make_acquisition(name)
+    z = np.array([-300.0, -100.5, -99.5, -20.0, -1.5, -0.5, 0.0, 3.0, 40.0])
+    std = np.linspace(0.2, 2.0, len(z))
+    mean = z * std
+    values, d_mean, d_std = acquisition.value_and_slopes(mean, std, 0.0)
+    np.testing.assert_allclose(values, acquisition(mean, std, 0.0))
+    h_mean, h_std = 1e-6 * np.maximum(1.0, np.abs(mean)), 1e-7 * std
+    expected_mean = (
+        acquisition(mean + h_mean, std, 0.0) - acquisition(mean - h_mean, std, 0.0)
+    ) / (2 * h_mean)
+    expected_std = (
+        acquisition(mean, std + h_std, 0.0) - acquisition(mean, std - h_std, 0.0)
+    ) / (2 * h_std)
+    np.testing.assert_allclose(d_mean, expected_mean, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(d_std, expected_std, rtol=1e-5, atol=1e-8)

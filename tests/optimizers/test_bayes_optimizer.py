@@ -189,6 +189,32 @@ def test_surrogate_predicts_as_sklearn_does(n_columns):
         np.testing.assert_allclose(std, expected_std, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("n_columns, shared_scale", [(1, False), (4, False), (3, True)])
+def test_likelihood_equals_sklearn(n_columns, shared_scale):
+    """The numpy log marginal likelihood used to estimate the hyperparameters
+    equals sklearn's, value and gradient, away from the starting point too."""
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+    from sktune.optimizers._matern import MaternLikelihood
+    from sktune.optimizers._surrogate import default_kernel
+
+    rng = np.random.default_rng(n_columns)
+    X = rng.uniform(size=(25, n_columns))
+    y = np.sin(5 * X).sum(axis=1)
+    kernel = default_kernel(n_columns)
+    if shared_scale:
+        kernel = ConstantKernel() * Matern(0.5, nu=2.5) + WhiteKernel(1e-2)
+    assert MaternLikelihood.applies(kernel)
+    likelihood = MaternLikelihood(X, y, jitter=1e-10)
+    gp = GaussianProcessRegressor(kernel, alpha=1e-10, optimizer=None).fit(X, y)
+    for theta in kernel.theta + rng.normal(scale=0.5, size=(3, len(kernel.theta))):
+        value, grad = likelihood(theta)
+        expected, expected_grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+        np.testing.assert_allclose(value, expected, rtol=1e-12)
+        np.testing.assert_allclose(grad, expected_grad, rtol=1e-9, atol=1e-10)
+
+
 def test_surrogate_with_another_kernel_uses_sklearn_predict():
     from sklearn.gaussian_process.kernels import RBF
 
