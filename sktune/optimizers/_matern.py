@@ -55,11 +55,13 @@ class MaternLikelihood:
 
     def __init__(self, X, y, jitter):
         X = np.asarray(X, dtype=float)
+        n, d = X.shape
         self._y = np.asarray(y, dtype=float)
         self._jitter = jitter
-        # Squared differences per column, scaled by the length scales at each call.
-        self._squared = (X[:, None, :] - X[None, :, :]) ** 2
-        self._eye = np.eye(len(X))
+        # Squared differences per column, one row per pair of points: the length
+        # scales enter by matrix-vector products with this.
+        self._squared = ((X[:, None, :] - X[None, :, :]) ** 2).reshape(n * n, d)
+        self._eye = np.eye(n)
 
     @staticmethod
     def applies(kernel):
@@ -72,10 +74,10 @@ class MaternLikelihood:
     def __call__(self, theta):
         """Log marginal likelihood at ``theta`` and its gradient in ``theta``;
         ``(-inf, 0)`` where the kernel matrix is not positive definite."""
+        n, d = len(self._y), self._squared.shape[1]
         signal, noise = np.exp(theta[0]), np.exp(theta[-1])
-        inv_scale2 = np.exp(-2.0 * np.asarray(theta[1:-1]))
-        D = self._squared * inv_scale2  # per-column (x_i - x_j)^2 / l^2
-        r = np.sqrt(5.0 * D.sum(axis=-1))
+        inv_scale2 = np.broadcast_to(np.exp(-2.0 * np.asarray(theta[1:-1])), (d,))
+        r = np.sqrt(5.0 * (self._squared @ inv_scale2)).reshape(n, n)
         decay = np.exp(-r)
         K_matern = (1.0 + r + r**2 / 3.0) * decay
         K = signal * K_matern + (noise + self._jitter) * self._eye
@@ -84,11 +86,7 @@ class MaternLikelihood:
         except np.linalg.LinAlgError:
             return -np.inf, np.zeros_like(theta)
         alpha = cho_solve((L, True), self._y, check_finite=False)
-        value = (
-            -0.5 * self._y @ alpha
-            - np.log(np.diag(L)).sum()
-            - 0.5 * len(self._y) * _LOG_2PI
-        )
+        value = -0.5 * self._y @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
         # 0.5 * trace((alpha alpha^T - K^-1) dK / dtheta), eq. 5.9.
         inner = np.outer(alpha, alpha) - cho_solve(
             (L, True), self._eye, check_finite=False
@@ -97,8 +95,8 @@ class MaternLikelihood:
         grad[0] = 0.5 * signal * np.sum(inner * K_matern)
         # dK / dlog l_k = c (5 / 3) (1 + r) exp(-r) (x_ik - x_jk)^2 / l_k^2.
         weights = inner * (signal * 5.0 / 3.0 * (1.0 + r) * decay)
-        by_column = 0.5 * np.einsum("ij,ijk->k", weights, D)
-        grad[1:-1] = by_column if len(theta) - 2 == len(by_column) else by_column.sum()
+        by_column = 0.5 * inv_scale2 * (weights.ravel() @ self._squared)
+        grad[1:-1] = by_column if len(theta) - 2 == d else by_column.sum()
         grad[-1] = 0.5 * noise * np.trace(inner)
         return value, grad
 
