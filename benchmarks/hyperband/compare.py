@@ -1,17 +1,20 @@
 """HyperbandSearchCV vs sklearn's HalvingRandomSearchCV and RandomizedSearchCV.
 
-One task: HistGradientBoostingClassifier on ``load_digits``, ``max_iter`` as the
-resource (at most 243, ``early_stopping=False``), 3-fold StratifiedKFold, four
-hyperparameters. Per tool and seed it records the best CV score and two measures
-of compute, both with ``refit=False``:
+Tasks (``--task``), all on ``load_digits`` with ``max_iter`` as the resource and
+3-fold StratifiedKFold: ``hgb`` (HistGradientBoostingClassifier, at most 243
+boosting iterations, ``early_stopping=False``, four hyperparameters; the issue's
+setup), ``sgd`` (SGDClassifier, at most 243 epochs) and ``mlp`` (MLPClassifier,
+at most 81 epochs). Hyperband runs once per ``--min-resource`` value (its
+``min_resource``; ``auto`` is the library's default). Per tool and seed it
+records the best CV score and two measures of compute, both with ``refit=False``:
 
 * CPU seconds of ``fit`` (``time.process_time`` of the one process running it,
   ``n_jobs=1``, ``OMP_NUM_THREADS=1``): training, scoring and the tool's own
   overhead. CPU time, not wall time, because the benchmark machine is shared:
   wall times there grow with the other jobs' load.
-* boosting iterations trained, summed over folds: ``n_resources`` per row, or,
-  for a Hyperband configuration that continued its fold models, only the
-  iterations it added.
+* resource units trained (boosting iterations or epochs), summed over folds:
+  ``n_resources`` per row, or, for a Hyperband configuration that continued its
+  fold models, only the units it added.
 
 and two trajectory numbers read from ``cv_results_`` in row order (the order the
 rows were run, bracket after bracket), each row costed at its share of the CPU
@@ -24,13 +27,14 @@ time (its fit and score time, scaled so the rows add up to the measured CPU):
 
 Every finished (seed, tool) run is appended to a JSON-lines file at once, so a
 run killed part way still reports what finished (``--report-only``). The table
-goes between the ``hyperband-compare`` markers of ``docs/hyperband.md`` and the
-per-run rows into ``benchmarks/results/hyperband_compare.csv``.
+goes between the ``hyperband-compare`` markers of ``docs/hyperband.md`` (with a
+``-sgd`` / ``-mlp`` suffix for those tasks) and the per-run rows into
+``benchmarks/results/hyperband_compare*.csv``.
 
 Reproduce::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/hyperband/compare.py \
-        --seeds 0 1 2 3 4 --jobs 2
+        --task hgb --seeds 0 1 2 3 4 --min-resource auto --jobs 1
 
 ``--quick`` is a smoke test (max_iter <= 9, few candidates), never written to
 the docs.
@@ -50,13 +54,13 @@ import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
+import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 ROOT = pathlib.Path(__file__).parents[2]
 DOC = ROOT / "docs" / "hyperband.md"
 CSV = ROOT / "benchmarks" / "results" / "hyperband_compare.csv"
-BEGIN, END = "<!-- BEGIN hyperband-compare -->", "<!-- END hyperband-compare -->"
 TOOLS = [
     "hyperband_random",
     "hyperband_bayesian",
@@ -71,24 +75,54 @@ LABELS = {
 }
 
 
-def _setup(quick):
+def _setup(quick, task="hgb"):
+    """``(X, y, space, max_iter, n_random)`` of a task (see ``TASK_TEXT``)."""
     from scipy.stats import loguniform, randint
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    space = {
-        "learning_rate": loguniform(1e-2, 1),
-        "max_leaf_nodes": randint(4, 64),
-        "min_samples_leaf": randint(2, 64),
-        "l2_regularization": loguniform(1e-6, 10),
-    }
-    max_iter = 9 if quick else 243
     n_random = 4 if quick else 30
-    return X, y, space, max_iter, n_random
+    if task == "hgb":
+        space = {
+            "learning_rate": loguniform(1e-2, 1),
+            "max_leaf_nodes": randint(4, 64),
+            "min_samples_leaf": randint(2, 64),
+            "l2_regularization": loguniform(1e-6, 10),
+        }
+        return X, y, space, 9 if quick else 243, n_random
+    X = X / 16.0  # pixels 0..16 to 0..1: a fixed scale, nothing learned
+    if task == "sgd":
+        space = {
+            "alpha": loguniform(1e-7, 1e-1),
+            "eta0": loguniform(1e-4, 1),
+            "learning_rate": ["constant", "optimal", "invscaling", "adaptive"],
+            "loss": ["hinge", "log_loss", "modified_huber"],
+        }
+        return X, y, space, 9 if quick else 243, n_random
+    space = {
+        "alpha": loguniform(1e-6, 1e-1),
+        "learning_rate_init": loguniform(1e-4, 1e-1),
+        "batch_size": randint(16, 257),
+    }
+    return X, y, space, 9 if quick else 81, n_random
 
 
-def _make_search(tool, seed, quick):
+def _estimator(task, seed, max_iter):
+    """The task's estimator, its resource ``max_iter`` at the full value."""
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.neural_network import MLPClassifier
+
+    if task == "hgb":
+        return HistGradientBoostingClassifier(
+            max_iter=max_iter, early_stopping=False, random_state=seed
+        )
+    if task == "sgd":
+        return SGDClassifier(max_iter=max_iter, tol=None, random_state=seed)
+    return MLPClassifier((64,), max_iter=max_iter, random_state=seed)
+
+
+def _make_search(tool, seed, quick, task="hgb", min_resource="auto"):
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import (
         HalvingRandomSearchCV,
@@ -98,17 +132,15 @@ def _make_search(tool, seed, quick):
 
     from sktune import HyperbandSearchCV
 
-    X, y, space, max_iter, n_random = _setup(quick)
-    est = HistGradientBoostingClassifier(
-        max_iter=max_iter, early_stopping=False, random_state=seed
-    )
+    X, y, space, max_iter, n_random = _setup(quick, task)
+    est = _estimator(task, seed, max_iter)
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
     if tool.startswith("hyperband"):
         search = HyperbandSearchCV(
             est,
             param_distributions=space,
             resource="max_iter",
-            min_resource=1,
+            min_resource=min_resource,
             max_resource=max_iter,
             eta=3,
             sampler=tool.split("_")[1],
@@ -164,12 +196,17 @@ def _row_iterations(results, max_iter, n_splits, continued):
     return added
 
 
-def run_one(task):
-    """Fit one tool for one seed; returns a JSON-able record."""
-    tool, seed, quick = task
-    search, X, y, max_iter = _make_search(tool, seed, quick)
+def run_one(job):
+    """Fit one tool for one seed of a task; returns a JSON-able record."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    tool, seed, quick, task, min_resource = job
+    search, X, y, max_iter = _make_search(tool, seed, quick, task, min_resource)
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    search.fit(X, y)
+    with warnings.catch_warnings():
+        # Short SGD / MLP rungs stop before converging, by design.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
     cpu = time.process_time() - cpu0
     wall = time.perf_counter() - wall0
     res = search.cv_results_
@@ -187,7 +224,9 @@ def run_one(task):
         "tool": tool,
         "seed": seed,
         "quick": quick,
+        "task": task,
         "max_iter": max_iter,
+        "min_resource": getattr(search, "min_resource_", None),
         "best_score": float(search.best_score_),
         "cpu_s": cpu,
         "wall_s": wall,
@@ -221,15 +260,32 @@ def _trajectory(rec, rs_score, halving_cpu):
     return to_rs, at_halving
 
 
-def _load(raw, quick):
-    max_iter = _setup(quick)[3]
+def _variant(rec):
+    """Name a record's tool, with its ``min_resource`` for Hyperband."""
+    if not rec["tool"].startswith("hyperband"):
+        return rec["tool"]
+    # Records written before min_resource was recorded ran with 1.
+    return f"{rec['tool']}@{rec.get('min_resource') or 1}"
+
+
+def _label(variant):
+    tool, _, low = variant.partition("@")
+    return f"{LABELS[tool]}, min_resource={low}" if low else LABELS[tool]
+
+
+def _load(raw, quick, task):
+    max_iter = _setup(quick, task)[3]
     recs = {}
     if raw.exists():
         for line in raw.read_text().splitlines():
             if line.strip():
                 r = json.loads(line)
-                if r["quick"] == quick and r.get("max_iter") == max_iter:
-                    recs[(r["tool"], r["seed"])] = r  # last one wins
+                if (
+                    r["quick"] == quick
+                    and r.get("task", "hgb") == task
+                    and r.get("max_iter") == max_iter
+                ):
+                    recs[(_variant(r), r["seed"])] = r  # last one wins
     return recs
 
 
@@ -246,31 +302,58 @@ def _fmt(x, spec):
     return "n/a" if x is None else format(x, spec)
 
 
-def _task_text(quick):
-    """What the table measured, from the settings the runs used."""
-    _, _, _, max_iter, n_random = _setup(quick)
-    plan = _make_search("hyperband_random", 0, quick)[0].metadata
-    first = plan["brackets"][0]
-    return (
-        "Task: HistGradientBoostingClassifier on `load_digits` (1797 x 64, 10 "
-        f"classes), resource `max_iter` 1..{max_iter}, `early_stopping=False`, "
-        "3-fold StratifiedKFold; space: learning_rate loguniform(1e-2, 1), "
+TASK_TEXT = {
+    "hgb": (
+        "HistGradientBoostingClassifier on `load_digits` (1797 x 64, 10 classes), "
+        "resource `max_iter` (boosting iterations) up to {max_iter}, "
+        "`early_stopping=False`; space: learning_rate loguniform(1e-2, 1), "
         "max_leaf_nodes randint(4, 64), min_samples_leaf randint(2, 64), "
-        "l2_regularization loguniform(1e-6, 10). Hyperband eta=3 "
-        f"({len(plan['brackets'])} brackets, {plan['n_candidates']} "
-        "configurations, run in the paper's order: the most aggressive first); "
-        "Halving factor=3, min_resources=1, n_candidates='exhaust'; RS "
+        "l2_regularization loguniform(1e-6, 10)"
+    ),
+    "sgd": (
+        "SGDClassifier(tol=None) on `load_digits` / 16, resource `max_iter` "
+        "(epochs) up to {max_iter}; space: alpha loguniform(1e-7, 1e-1), eta0 "
+        "loguniform(1e-4, 1), learning_rate {{constant, optimal, invscaling, "
+        "adaptive}}, loss {{hinge, log_loss, modified_huber}}"
+    ),
+    "mlp": (
+        "MLPClassifier((64,)) on `load_digits` / 16, resource `max_iter` "
+        "(epochs; the default `tol` may stop a fit earlier) up to {max_iter}; "
+        "space: alpha loguniform(1e-6, 1e-1), learning_rate_init "
+        "loguniform(1e-4, 1e-1), batch_size randint(16, 257)"
+    ),
+}
+
+
+def _task_text(quick, task, variants):
+    """What the table measured, from the settings the runs used."""
+    _, _, _, max_iter, n_random = _setup(quick, task)
+    plans = []
+    for variant in variants:
+        tool, _, low = variant.partition("@")
+        if tool != "hyperband_random":
+            continue
+        plan = _make_search(tool, 0, quick, task, int(low))[0].metadata
+        first = plan["brackets"][0]
+        plans.append(
+            f"min_resource={low}: {len(plan['brackets'])} brackets, "
+            f"{plan['n_candidates']} configurations, the first "
+            f"{first['n_candidates'][0]} at {first['n_resources'][0]} down to "
+            f"{first['n_candidates'][-1]} at {first['n_resources'][-1]}"
+        )
+    return (
+        f"Task: {TASK_TEXT[task].format(max_iter=max_iter)}; 3-fold "
+        f"StratifiedKFold. Hyperband eta=3 ({'; '.join(plans)}), brackets in the "
+        "paper's order (the most aggressive first); Halving factor=3, "
+        "min_resources=1, n_candidates='exhaust'; RS "
         f"{n_random} candidates at max_iter={max_iter}. CPU = `process_time` of "
         "`fit` (training, scoring and the tool's overhead; `refit=False`). "
-        "Iterations = boosting iterations trained, summed over folds; "
-        "Hyperband's promoted configurations continue their fold models (warm "
-        "start), so their rows count only the added iterations. The trajectory "
+        "Iterations = resource units trained (iterations or epochs), summed over "
+        "folds; Hyperband's promoted configurations continue their fold models "
+        "(warm start), so their rows count only the added units. The trajectory "
         "columns read `cv_results_` in row order, i.e. the order the rows ran, "
         "each row costed at its share of the CPU (its fit + score time, scaled "
-        "to the measured total); Hyperband's first full-resource row ends its "
-        f"first bracket ({first['n_candidates'][0]} configurations at 1 "
-        f"iteration, down to {first['n_candidates'][-1]} at "
-        f"{first['n_resources'][-1]}). Medians of the trajectory columns are "
+        "to the measured total). Medians of the trajectory columns are "
         "over the seeds that reached the score or had a full-resource row "
         "within Halving's CPU (counted in brackets)."
     )
@@ -280,17 +363,48 @@ def _ratio(a, b):
     return None if a is None or b is None else a / b
 
 
+def _min_resource(value):
+    return value if value == "auto" else int(value)
+
+
+def _variants(args):
+    """The variants asked for, Hyperband's ``min_resource`` resolved."""
+    out = []
+    for tool in TOOLS:
+        if tool not in args.tools:
+            continue
+        if not tool.startswith("hyperband"):
+            out.append(tool)
+            continue
+        for low in args.min_resource:
+            search = _make_search(tool, 0, args.quick, args.task, low)[0]
+            out.append(f"{tool}@{search.metadata['min_resource']}")
+    return list(dict.fromkeys(out))
+
+
+def _paths(task):
+    """Doc markers and CSV of a task (the HGB task keeps the original names)."""
+    tag = "" if task == "hgb" else f"-{task}"
+    return (
+        f"<!-- BEGIN hyperband-compare{tag} -->",
+        f"<!-- END hyperband-compare{tag} -->",
+        CSV.with_name(f"{CSV.stem}{tag.replace('-', '_')}.csv"),
+    )
+
+
 def report(recs, args):
     import sklearn
 
     import sktune
 
+    variants = _variants(args)
+    recs = {k: r for k, r in recs.items() if k[0] in variants}
     seeds = sorted({s for (_, s) in recs})
     rows = []
     for seed in seeds:
         rs = recs.get(("randomized_full", seed))
         hv = recs.get(("halving_random", seed))
-        for tool in TOOLS:
+        for tool in variants:
             r = recs.get((tool, seed))
             if r is None:
                 continue
@@ -327,9 +441,10 @@ def report(recs, args):
                 }
             )
 
+    begin, end, csv_path = _paths(args.task)
     if not args.quick:
-        CSV.parent.mkdir(parents=True, exist_ok=True)
-        with CSV.open("w", newline="") as f:
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        with csv_path.open("w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
             w.writeheader()
             for row in rows:
@@ -358,12 +473,12 @@ def report(recs, args):
         "Halving's CPU, minus Halving's best |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for tool in TOOLS:
+    for tool in variants:
         n = sum(r["tool"] == tool for r in rows)
         if not n:
             continue
         lines.append(
-            f"| {LABELS[tool]} | {n} | {_fmt(med(tool, 'best_score'), '.4f')} "
+            f"| {_label(tool)} | {n} | {_fmt(med(tool, 'best_score'), '.4f')} "
             f"| {_fmt(med(tool, 'cpu_s'), '.1f')} "
             f"| {_fmt(med(tool, 'cpu_vs_rs'), '.2f')} "
             f"| {_fmt(med(tool, 'iterations_vs_rs'), '.2f')} "
@@ -379,14 +494,16 @@ def report(recs, args):
         return lambda r: r[key] is not None and r[key] <= bound
 
     targets = []
-    for tool in ("hyperband_random", "hyperband_bayesian"):
+    for tool in variants:
+        if not tool.startswith("hyperband"):
+            continue
         gains = [
             r["score_at_halving_cpu_minus_halving"] for r in rows if r["tool"] == tool
         ]
         # A seed with no full-resource row within Halving's CPU did not beat it.
         gains = [-1.0 if g is None else g for g in gains]
         targets.append(
-            f"* {LABELS[tool]}: reached RS's best score within 1/6 of RS's CPU in "
+            f"* {_label(tool)}: reached RS's best score within 1/6 of RS's CPU in "
             f"{count(tool, within('cpu_to_rs_score_vs_rs', 1 / 6))} seeds (within "
             "1/6 of its iterations in "
             f"{count(tool, within('iterations_to_rs_score_vs_rs', 1 / 6))}); "
@@ -396,8 +513,9 @@ def report(recs, args):
             "seed with no full-resource row by then counted as -1)."
         )
     commit = _git("rev-parse", "--short", "HEAD")
-    dirty = " plus this script" if _git("status", "--porcelain") else ""
+    dirty = " plus uncommitted changes" if _git("status", "--porcelain") else ""
     cpu = platform.processor() or platform.machine()
+    lows = " ".join(map(str, args.min_resource))
     header = [
         f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC at commit "
         f"`{commit}`{dirty}; sktune {getattr(sktune, '__version__', '?')}, "
@@ -408,12 +526,12 @@ def report(recs, args):
         f"Seeds: {seeds}; medians over seeds.",
         "",
         "Reproduce: `OMP_NUM_THREADS=1 .venv/bin/python "
-        "benchmarks/hyperband/compare.py --seeds "
+        f"benchmarks/hyperband/compare.py --task {args.task} --seeds "
         + " ".join(map(str, seeds))
-        + f" --jobs {args.jobs}` (per-run rows: "
-        "`benchmarks/results/hyperband_compare.csv`).",
+        + f" --min-resource {lows} --jobs {args.jobs}` (per-run rows: "
+        f"`{csv_path.relative_to(ROOT)}`).",
         "",
-        _task_text(args.quick),
+        _task_text(args.quick, args.task, variants),
         "",
     ]
     footer = [
@@ -426,20 +544,28 @@ def report(recs, args):
     if args.quick or args.no_doc:
         return
     doc = DOC.read_text()
-    section = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc and END in doc:
-        pre, rest = doc.split(BEGIN, 1)
-        post = rest.split(END, 1)[1]
+    section = f"{begin}\n{text}\n{end}"
+    if begin in doc and end in doc:
+        pre, rest = doc.split(begin, 1)
+        post = rest.split(end, 1)[1]
         doc = pre + section + post
     else:
-        doc = doc.rstrip("\n") + "\n\n## Comparison\n\n" + section + "\n"
+        doc = doc.rstrip("\n") + "\n\n" + section + "\n"
     DOC.write_text(doc)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--task", default="hgb", choices=sorted(TASK_TEXT))
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     p.add_argument("--tools", nargs="+", default=TOOLS, choices=TOOLS)
+    p.add_argument(
+        "--min-resource",
+        type=_min_resource,
+        nargs="+",
+        default=["auto"],
+        help="Hyperband's min_resource, one variant per value",
+    )
     p.add_argument("--quick", action="store_true", help="smoke test, no docs")
     p.add_argument("--jobs", type=int, default=1, help="runs at a time")
     p.add_argument(
@@ -455,21 +581,25 @@ def main():
     if not args.report_only:
         # Randomized and Halving first: the Hyperband trajectories refer to them.
         order = ["randomized_full", "halving_random", *TOOLS[:2]]
-        tasks = [
-            (t, s, args.quick) for s in args.seeds for t in order if t in args.tools
+        jobs = [
+            (t, s, args.quick, args.task, low)
+            for s in args.seeds
+            for t in order
+            if t in args.tools
+            for low in (args.min_resource if t.startswith("hyperband") else [None])
         ]
         ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(args.jobs) as pool:
-            for rec in pool.imap_unordered(run_one, tasks):
+            for rec in pool.imap_unordered(run_one, jobs):
                 with args.raw.open("a") as f:
                     f.write(json.dumps(rec) + "\n")
                 print(
-                    f"{rec['tool']:>20} seed {rec['seed']}: score "
+                    f"{_variant(rec):>24} seed {rec['seed']}: score "
                     f"{rec['best_score']:.4f}, CPU {rec['cpu_s']:.1f}s, "
                     f"wall {rec['wall_s']:.1f}s",
                     flush=True,
                 )
-    report(_load(args.raw, args.quick), args)
+    report(_load(args.raw, args.quick, args.task), args)
 
 
 if __name__ == "__main__":
