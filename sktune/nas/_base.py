@@ -12,6 +12,7 @@ import torch
 from joblib import effective_n_jobs
 from joblib import hash as data_hash
 from sklearn.base import BaseEstimator, is_classifier
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit, check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -51,6 +52,7 @@ class BaseNAS(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object", None],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "refit": ["boolean"],
         "checkpoint": [str, os.PathLike, None],
         "max_params": [Interval(Integral, 1, None, closed="left"), None],
@@ -77,6 +79,7 @@ class BaseNAS(BaseEstimator):
         n_iter_no_change=5,
         validation_fraction=0.2,
         cv=None,
+        scoring=None,
         refit=True,
         checkpoint=None,
         max_params=None,
@@ -99,6 +102,7 @@ class BaseNAS(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.validation_fraction = validation_fraction
         self.cv = cv
+        self.scoring = scoring
         self.refit = refit
         self.checkpoint = checkpoint
         self.max_params = max_params
@@ -305,6 +309,7 @@ class BaseNAS(BaseEstimator):
             "early_stopping": self.early_stopping,
             "n_iter_no_change": self.n_iter_no_change,
             "max_params": self.max_params,
+            "scorer": None if self.scoring is None else get_scorer(self.scoring),
         }
         signature = self._checkpoint_signature(X, y)
         done = load_checkpoint(self.checkpoint, signature) or []

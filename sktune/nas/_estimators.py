@@ -78,6 +78,14 @@ _PARAMETERS = """
     cv : int, cross-validation generator, iterable or None, default=None
         Score each trial by cross-validation instead (as in
         :func:`~sklearn.model_selection.check_cv`); costs one training per fold.
+    scoring : str, callable or None, default=None
+        How trials are scored and the best one chosen: a scikit-learn scorer
+        name (``"balanced_accuracy"``, ``"neg_log_loss"``, ``"f1_macro"``,
+        ``"neg_mean_absolute_error"``, ...) or a callable
+        ``scorer(estimator, X, y)``, called with the trial's skorch net and its
+        validation data (classes encoded as ``0 .. n_classes - 1``). ``None``
+        scores by accuracy (classifiers) or R^2 (regressors). Greater is better.
+        ``score`` stays accuracy / R^2, as for every scikit-learn estimator.
     refit : bool, default=True
         Retrain the best architecture from scratch on all the data, with its
         trial's seed, for as many epochs as the trial needed (for a grown network,
@@ -126,7 +134,7 @@ _ATTRIBUTES = """
         hyperparameters under ``"training"``; :func:`sktune.nas.build_module`
         rebuilds it.
     best_score_ : float
-        Validation score of the best trial ({score}).
+        Validation score of the best trial (``scoring``; by default {score}).
     best_index_ : int
         Index of the best trial in ``cv_results_`` (on equal scores, the one with
         the fewest parameters; with ``multi_fidelity``, the best among the

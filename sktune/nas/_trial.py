@@ -145,13 +145,20 @@ def continue_network(net, train, epochs):
     return net
 
 
-def score_net(net, X, y, task):
-    """Accuracy (classification) or R^2 (regression) of a fitted net."""
+def score_net(net, X, y, task, scorer=None):
+    """``scorer(net, X, y)``, by default accuracy (classification) or R^2
+    (regression); NaN for a regressor with non-finite predictions.
+
+    ``y`` holds the encoded classes the net was trained on, so a scorer sees the
+    net's own labels (``0 .. n_classes - 1``).
+    """
     pred = net.predict(X)
+    if task == "regression" and not np.all(np.isfinite(pred)):
+        return math.nan
+    if scorer is not None:
+        return float(scorer(net, X, y))
     if task == "classification":
         return float(accuracy_score(y, pred))
-    if not np.all(np.isfinite(pred)):
-        return math.nan
     return float(r2_score(y, pred))
 
 
@@ -275,7 +282,9 @@ def _run_trial(job, X, y, splits, settings):
                 return _finish(result, start)
             result["interrupted"] |= guard.stopped_ == "deadline"
             result["scores"].append(
-                score_net(net, X[valid], y[valid], settings["task"])
+                score_net(
+                    net, X[valid], y[valid], settings["task"], settings.get("scorer")
+                )
             )
             epochs.append(_best_epochs(net))
             if k == 0:

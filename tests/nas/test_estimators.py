@@ -40,6 +40,7 @@ def small(cls=NASClassifier, **kwargs):
         ({"max_trials": 0}, None, r"'max_trials' parameter .* must be an int"),
         ({"validation_fraction": 1.5}, None, r"'validation_fraction' parameter"),
         ({"device": "tpu"}, None, r"'device' parameter must be 'auto', 'cpu', 'cuda'"),
+        ({"scoring": "acuracy"}, None, r"'scoring' parameter of NASClassifier must be"),
         ({"input_kind": "image"}, None, r"input_kind='image' needs X of shape"),
         ({"input_kind": "tabular"}, "3d", r"input_kind='tabular' needs X of shape"),
         ({"input_shape": (3, 3)}, None, r"input_shape=\(3, 3\) holds 9 values"),
@@ -282,6 +283,31 @@ def test_refit_keeps_the_best_trial_network_apart(blobs):
     assert trial_net.module_.architecture == clf.best_architecture_
     labels = clf.classes_[trial_net.predict(X.astype(np.float32))]  # encoded classes
     assert np.mean(labels == y) > 0.8
+
+
+def test_scoring_chooses_the_metric_of_trials(blobs):
+    X, y = blobs
+    clf = small(scoring="neg_log_loss", max_trials=3).fit(X, y)
+    scores = clf.cv_results_["mean_test_score"]
+    assert np.all(scores < 0) and clf.best_score_ == scores.max()
+    assert clf.score(X, y) > 0.8  # score stays accuracy
+
+    seen = []
+
+    def scorer(net, X_valid, y_valid):
+        seen.append(np.unique(y_valid).tolist())
+        return -float(np.mean(net.predict(X_valid) != y_valid))  # minus error rate
+
+    clf = small(scoring=scorer, max_trials=2).fit(X, y)
+    assert seen == [[0, 1, 2], [0, 1, 2]]  # encoded classes, one call per trial
+    assert -1.0 <= clf.best_score_ <= 0.0
+
+
+def test_regressor_scoring():
+    X, y = make_regression(n_samples=80, n_features=4, noise=1.0, random_state=0)
+    reg = small(NASRegressor, scoring="neg_mean_absolute_error").fit(X, y)
+    assert np.all(reg.cv_results_["mean_test_score"] < 0)
+    assert reg.score(X, y) > 0.5  # R^2
 
 
 def test_parallel_trials(blobs):
