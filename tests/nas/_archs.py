@@ -1,4 +1,15 @@
-"""Small architectures shared by the NAS tests."""
+"""Small architectures and a small search space shared by the NAS tests."""
+
+from sktune.space import Integer
+
+# Tiny fully connected networks with a fixed learning rate and batch size: enough
+# to search over, fast enough to train many times.
+SMALL_SPACE = {
+    "n_layers": Integer(1, 2),
+    "width": Integer(8, 32),
+    "lr": [2e-2],
+    "batch_size": [16],
+}
 
 MLP = {
     "kind": "mlp",

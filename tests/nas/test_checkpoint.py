@@ -10,18 +10,12 @@ pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sktune.nas import NASClassifier, _search  # noqa: E402
-from sktune.space import Integer  # noqa: E402
 
-SMALL = {
-    "n_layers": Integer(1, 2),
-    "width": Integer(8, 32),
-    "lr": [2e-2],
-    "batch_size": [16],
-}
+from ._archs import SMALL_SPACE  # noqa: E402
 
 
 def small(**kwargs):
-    params = dict(space=SMALL, max_trials=3, max_epochs=4, random_state=0)
+    params = dict(space=SMALL_SPACE, max_trials=3, max_epochs=4, random_state=0)
     return NASClassifier(**{**params, **kwargs})
 
 

@@ -19,16 +19,11 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sktune.nas import NASClassifier, NASRegressor, build_module, load, save  # noqa: E402
 from sktune.space import Categorical, Integer  # noqa: E402
 
-SMALL = {
-    "n_layers": Integer(1, 2),
-    "width": Integer(8, 32),
-    "lr": [2e-2],
-    "batch_size": [16],
-}
+from ._archs import SMALL_SPACE  # noqa: E402
 
 
 def small(cls=NASClassifier, **kwargs):
-    params = dict(space=SMALL, max_trials=2, max_epochs=10, random_state=0)
+    params = dict(space=SMALL_SPACE, max_trials=2, max_epochs=10, random_state=0)
     return cls(**{**params, **kwargs})
 
 

@@ -12,21 +12,16 @@ from sklearn.datasets import make_regression  # noqa: E402
 
 from sktune.nas import NASClassifier, NASRegressor  # noqa: E402
 from sktune.optimizers import hyperband_brackets  # noqa: E402
-from sktune.space import Integer  # noqa: E402
 
-SMALL = {
-    "n_layers": Integer(1, 2),
-    "width": Integer(8, 32),
-    "lr": [2e-2],
-    "batch_size": [16],
-}
+from ._archs import SMALL_SPACE  # noqa: E402
+
 # hyperband_brackets(1, 9, eta=3): 9 -> 3 -> 1 at 1/3/9 epochs, 5 -> 1 at 3/9, 3 at 9.
 ONE_ITERATION = 22
 
 
 def hb(**kwargs):
     params = dict(
-        space=SMALL,
+        space=SMALL_SPACE,
         strategy="random",
         multi_fidelity="hyperband",
         min_epochs=1,
@@ -157,7 +152,7 @@ def test_regressor_with_cross_validation_continues_every_fold(monkeypatch):
     monkeypatch.setattr(_trial, "continue_network", spy)
     X, y = make_regression(n_samples=80, n_features=4, noise=1.0, random_state=0)
     reg = NASRegressor(
-        space=SMALL,
+        space=SMALL_SPACE,
         strategy="random",
         multi_fidelity="hyperband",
         min_epochs=2,
