@@ -49,7 +49,11 @@ class HyperbandSearchCV(TunerSearchCV):
     min_resource : int or "auto", default="auto"
         Smallest resource. ``"auto"``: ``2 * n_splits`` samples (times the
         number of classes for a classifier), as sklearn's halving, or 1 for a
-        parameter.
+        parameter, so that every bracket runs: how small a resource still
+        ranks configurations depends on the estimator and the space. Raise it
+        where small resources mislead, e.g. boosting iterations with the
+        learning rate searched (``max_resource / 27`` or ``/ 9``; measured in
+        ``docs/hyperband.md``, "Choosing min_resource").
     max_resource : int or "auto", default="auto"
         Largest resource. ``"auto"``: the number of samples, or the value the
         estimator's resource parameter is set to.
