@@ -160,12 +160,12 @@ def baselines(X_tr, X_te, y_tr, y_te, shape):
     return out
 
 
-def nas_search(X_tr, X_te, y_tr, y_te, shape_args, budget, variant, seed, max_epochs):
+def nas_search(X_tr, X_te, y_tr, y_te, search_args, budget, variant, seed, max_epochs):
     """One time-budgeted search; the record of its best network on the test set."""
     torch.set_num_threads(1)  # in a worker process too
     clf = NASClassifier(
         **VARIANTS[variant], max_trials=10_000, time_budget=budget,
-        max_epochs=max_epochs, random_state=seed, **shape_args,
+        max_epochs=max_epochs, random_state=seed, **search_args,
     )
     start, cpu_start = time.perf_counter(), time.process_time()
     clf.fit(X_tr, y_tr)
@@ -202,7 +202,7 @@ def _as_trial(clf):
     return view
 
 
-def nas_runs(data, shape_args, budget, seeds, max_epochs, variants, n_parallel):
+def nas_runs(data, search_args, budget, seeds, max_epochs, variants, n_parallel):
     """Every (variant, seed) search, ``n_parallel`` at a time in worker processes.
 
     Seed by seed, so that the variants of one seed run at about the same time,
@@ -210,7 +210,7 @@ def nas_runs(data, shape_args, budget, seeds, max_epochs, variants, n_parallel):
     """
     jobs = [(variant, seed) for seed in seeds for variant in variants]
     return Parallel(n_jobs=n_parallel)(
-        delayed(nas_search)(*data, shape_args, budget, variant, seed, max_epochs)
+        delayed(nas_search)(*data, search_args, budget, variant, seed, max_epochs)
         for variant, seed in jobs
     )
 
@@ -295,7 +295,8 @@ def markdown(results, command):
     lines += [
         "",
         f"NASClassifier, time budget {results['budget']} s per search, "
-        f"max_epochs={results['max_epochs']}, seeds {results['seeds']}, "
+        f"max_epochs={results['max_epochs']}, "
+        f"max_params={results.get('max_params')}, seeds {results['seeds']}, "
         f"{results.get('parallel', 1)} search(es) at a time "
         "(median [min, max] over seeds; seconds, wall and CPU of the search "
         "process, include the final refit; trials are trainings, a configuration "
@@ -365,6 +366,9 @@ def main():
     parser.add_argument(
         "--name", default=None, help="results name and docs section (default: dataset)"
     )
+    parser.add_argument(
+        "--max-params", type=int, default=None, help="NASClassifier's max_params"
+    )
     args = parser.parse_args()
     name = args.name or args.dataset
     command = (
@@ -377,9 +381,11 @@ def main():
             else ""
         )
         + (f" --parallel {args.parallel}" if args.parallel != 1 else "")
+        + (f" --max-params {args.max_params}" if args.max_params else "")
         + (f" --name {args.name}" if args.name else "")
     )
-    X_tr, X_te, y_tr, y_te, shape_args, shape = load(args.dataset)
+    X_tr, X_te, y_tr, y_te, search_args, shape = load(args.dataset)
+    search_args["max_params"] = args.max_params
     results = {
         "machine": f"{platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, torch {torch.__version__}",
@@ -392,6 +398,7 @@ def main():
         "max_epochs": args.max_epochs,
         "seeds": args.seeds,
         "parallel": args.parallel,
+        "max_params": args.max_params,
     }
     torch.set_num_threads(1)  # as NASClassifier trains; see docs/nas.md
     results["baselines"] = baselines(X_tr, X_te, y_tr, y_te, shape)
@@ -399,7 +406,7 @@ def main():
     results["inheritance"] = inheritance(X_tr, y_tr, shape)
     print(json.dumps(results["inheritance"]))
     results["nas"] = nas_runs(
-        (X_tr, X_te, y_tr, y_te), shape_args, args.budget, args.seeds,
+        (X_tr, X_te, y_tr, y_te), search_args, args.budget, args.seeds,
         args.max_epochs, args.variants, args.parallel,
     )
     out = ROOT / "benchmarks" / "nas" / "results"
