@@ -64,7 +64,8 @@ DEFAULT_VARIANTS = ["random", "evolution", "bayesian", "morphism"]
 
 
 def load(dataset):
-    """Train/test split and the shape of one sample (channels first)."""
+    """Train/test split, NASClassifier arguments for the data and the shape of
+    one sample (channels first)."""
     if dataset == "digits":
         X, y = load_digits(return_X_y=True)
         X_tr, X_te, y_tr, y_te = train_test_split(
