@@ -152,14 +152,14 @@ def score_net(net, X, y, task, scorer=None):
     ``y`` holds the encoded classes the net was trained on, so a scorer sees the
     net's own labels (``0 .. n_classes - 1``).
     """
-    pred = net.predict(X)
-    if task == "regression" and not np.all(np.isfinite(pred)):
-        return math.nan
-    if scorer is not None:
-        return float(scorer(net, X, y))
     if task == "classification":
-        return float(accuracy_score(y, pred))
-    return float(r2_score(y, pred))
+        if scorer is not None:
+            return float(scorer(net, X, y))
+        return float(accuracy_score(y, net.predict(X)))
+    pred = net.predict(X)
+    if not np.all(np.isfinite(pred)):
+        return math.nan
+    return float(r2_score(y, pred) if scorer is None else scorer(net, X, y))
 
 
 def _latency_ms(net, X):
@@ -218,7 +218,7 @@ def _run_trial(job, X, y, splits, settings):
         Train and validation indices.
     settings : dict
         ``task``, ``max_epochs``, ``early_stopping``, ``n_iter_no_change``,
-        ``max_params``.
+        ``max_params``, ``scorer`` (None for accuracy / R^2).
 
     Returns
     -------
@@ -283,7 +283,7 @@ def _run_trial(job, X, y, splits, settings):
             result["interrupted"] |= guard.stopped_ == "deadline"
             result["scores"].append(
                 score_net(
-                    net, X[valid], y[valid], settings["task"], settings.get("scorer")
+                    net, X[valid], y[valid], settings["task"], settings["scorer"]
                 )
             )
             epochs.append(_best_epochs(net))
