@@ -282,9 +282,7 @@ def _run_trial(job, X, y, splits, settings):
                 return _finish(result, start)
             result["interrupted"] |= guard.stopped_ == "deadline"
             result["scores"].append(
-                score_net(
-                    net, X[valid], y[valid], settings["task"], settings["scorer"]
-                )
+                score_net(net, X[valid], y[valid], settings["task"], settings["scorer"])
             )
             epochs.append(_best_epochs(net))
             if k == 0:
