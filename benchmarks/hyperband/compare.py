@@ -17,8 +17,9 @@ records the best CV score and two measures of compute, both with ``refit=False``
   fold models, only the units it added.
 
 and two trajectory numbers read from ``cv_results_`` in row order (the order the
-rows were run, bracket after bracket), each row costed at its share of the CPU
-time (its fit and score time, scaled so the rows add up to the measured CPU):
+rows were run, bracket after bracket), each row costed in CPU: Hyperband's
+CPU is read after every rung (a callback), and a rung's rows share it in
+proportion to their fit + score wall times (``_row_cpu``):
 
 * ``to_rs``: cost until a row at the full resource first scored at least
   RandomizedSearchCV's best score of the same seed (in CPU and in iterations);
@@ -196,13 +197,45 @@ def _row_iterations(results, max_iter, n_splits, continued):
     return added
 
 
+def _row_cpu(row_time, bounds, cpu):
+    """CPU seconds of each row: each batch's measured CPU, shared by wall time.
+
+    ``row_time`` are the rows' fit + score wall times, ``bounds`` the
+    ``(rows so far, CPU so far)`` after each batch (empty when not recorded:
+    one batch). Within a batch the rows share its CPU in proportion to their
+    wall times; across batches the measured CPU is used, because the share of
+    the CPU this process gets, and so wall time per CPU second, changes with
+    the other jobs on a shared machine. What follows the last batch counts
+    towards it.
+    """
+    row_cpu = np.zeros(len(row_time))
+    start = (0, 0.0)
+    for i, (end, spent) in enumerate(bounds or [(len(row_time), cpu)]):
+        if i == len(bounds) - 1:
+            spent = cpu
+        rows = slice(start[0], end)
+        total = row_time[rows].sum()
+        if total > 0:
+            row_cpu[rows] = row_time[rows] * (spent - start[1]) / total
+        start = (end, spent)
+    return row_cpu
+
+
 def run_one(job):
     """Fit one tool for one seed of a task; returns a JSON-able record."""
     from sklearn.exceptions import ConvergenceWarning
 
     tool, seed, quick, task, min_resource = job
     search, X, y, max_iter = _make_search(tool, seed, quick, task, min_resource)
-    wall0, cpu0 = time.perf_counter(), time.process_time()
+    bounds = []
+    cpu0 = time.process_time()
+    if tool.startswith("hyperband"):  # called after every rung, in-process
+
+        def mark(result):
+            bounds.append((len(result.x_iters), time.process_time() - cpu0))
+
+        search.set_params(callbacks=mark)
+    wall0 = time.perf_counter()
     with warnings.catch_warnings():
         # Short SGD / MLP rungs stop before converging, by design.
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -215,7 +248,7 @@ def run_one(job):
         np.asarray(res["mean_fit_time"], dtype=float)
         + np.asarray(res["mean_score_time"], dtype=float)
     ) * n_splits
-    row_cpu = row_time * cpu / row_time.sum()
+    row_cpu = _row_cpu(row_time, bounds, cpu)
     continued = getattr(search, "incremental_", None) is not None
     row_iters = _row_iterations(res, max_iter, n_splits, continued)
     scores = np.asarray(res["mean_test_score"], dtype=float)
@@ -234,6 +267,7 @@ def run_one(job):
         "iterations": int(sum(row_iters)),
         "n_rows": int(len(scores)),
         "n_full_rows": int((n_res == max_iter).sum()),
+        "cpu_per_batch": bool(bounds),
         "rows": {
             "cpu": row_cpu.tolist(),
             "iterations": row_iters,
