@@ -24,14 +24,13 @@ Usage::
 """
 
 import argparse
-import copy
 import json
 import pathlib
 import statistics
 
 import numpy as np
 import torch
-from bench_nas import ROOT, load, update_docs
+from bench_nas import ROOT, load, update_docs, warm_refit
 from sklearn.model_selection import StratifiedShuffleSplit
 
 from sktune.nas import NASNetwork
@@ -60,15 +59,12 @@ def refits(architecture, data, seed, max_epochs):
         (X_tr[fit], y_tr[fit]), (X_tr[valid], y_tr[valid]),
     )
     epochs = max(1, _best_epochs(trial))
-    warm_module = copy.deepcopy(trial.module_)
     torch.manual_seed(seed)
     module = NASNetwork(architecture)
     set_statistics(module, X_tr, y_tr, TASK)
     scratch = fit_network(module, TASK, training, SETTINGS, epochs, (X_tr, y_tr))
     torch.manual_seed(seed)
-    warm = fit_network(
-        warm_module, TASK, training, SETTINGS, max(1, epochs // 4), (X_tr, y_tr)
-    )
+    warm = warm_refit(trial.module_, training, epochs, X_tr, y_tr)
     return {
         "epochs": epochs,
         "trial": accuracy(trial, X_te, y_te),
