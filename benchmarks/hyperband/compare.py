@@ -279,7 +279,19 @@ def run_one(job):
 
 def _trajectory(rec, rs_score, halving_cpu):
     """(CPU and iterations until a full-resource row >= rs_score, best full score
-    within halving_cpu); None where not reached."""
+    within halving_cpu); None where not reached.
+
+    A Hyperband record without CPU per rung (written before ``_row_cpu``) has
+    its rows costed by wall-time shares of the whole run, which a change of
+    load during the run distorts: its CPU to RS's score is left out, and its
+    score within Halving's CPU is kept only when the whole run fitted in it.
+    """
+    if rec["tool"].startswith("hyperband") and not rec.get("cpu_per_batch"):
+        (_, iters), at_halving = _trajectory(
+            {**rec, "cpu_per_batch": True}, rs_score, halving_cpu
+        )
+        fits = halving_cpu is not None and rec["cpu_s"] <= halving_cpu
+        return (None, iters), at_halving if fits else None
     rows = rec["rows"]
     cpu = iters = 0.0
     to_rs, at_halving = (None, None), None
@@ -385,9 +397,10 @@ def _task_text(quick, task, variants):
         "Iterations = resource units trained (iterations or epochs), summed over "
         "folds; Hyperband's promoted configurations continue their fold models "
         "(warm start), so their rows count only the added units. The trajectory "
-        "columns read `cv_results_` in row order, i.e. the order the rows ran, "
-        "each row costed at its share of the CPU (its fit + score time, scaled "
-        "to the measured total). Medians of the trajectory columns are "
+        "columns read `cv_results_` in row order, i.e. the order the rows ran; "
+        "Hyperband's CPU is read after every rung and shared by the rung's rows "
+        "in proportion to their fit + score times. Medians of the trajectory "
+        "columns are "
         "over the seeds that reached the score or had a full-resource row "
         "within Halving's CPU (counted in brackets)."
     )
@@ -529,7 +542,7 @@ def report(recs, args):
 
     targets = []
     for tool in variants:
-        if not tool.startswith("hyperband"):
+        if not tool.startswith("hyperband") or not any(r["tool"] == tool for r in rows):
             continue
         gains = [
             r["score_at_halving_cpu_minus_halving"] for r in rows if r["tool"] == tool
