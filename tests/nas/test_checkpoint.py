@@ -72,7 +72,7 @@ def test_a_killed_search_resumes_without_retraining(blobs, tmp_path, count_train
     assert resumed.score(X, y) > 0.8
 
 
-def test_a_complete_checkpoint_only_refits(blobs, tmp_path, count_trainings):
+def test_a_complete_checkpoint_trains_nothing_again(blobs, tmp_path, count_trainings):
     X, y = blobs
     path = tmp_path / "nas.ckpt"
     first = small(checkpoint=path).fit(X, y)
