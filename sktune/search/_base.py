@@ -150,6 +150,10 @@ class SearchLoop:
     signature : dict or None, default=None
         What identifies the search (:func:`search_signature`); a checkpoint written
         by a search with another signature is refused.
+    key_columns : tuple of str, default=()
+        Columns of ``cv_results_`` that, with ``params``, identify a row (see
+        :func:`merge_cv_results`); a resumed row evaluated again in this fit
+        appears once, as evaluated now.
 
     Attributes
     ----------
@@ -167,9 +171,11 @@ class SearchLoop:
         total,
         checkpoint=None,
         signature=None,
+        key_columns=(),
     ):
         self._search = search
         self._checkpoint, self._signature = checkpoint, signature
+        self._key_columns = key_columns
         self._stored = load_checkpoint(checkpoint, signature)
         self._evaluate = evaluate_candidates
         self._callbacks = search._callbacks()
@@ -268,11 +274,7 @@ class SearchLoop:
         """Results of this fit, preceded by the resumed ones it did not redo."""
         if self._stored is None:
             return self.results
-        redone = {repr(p) for p in self.results["params"]}
-        keep = [
-            i for i, p in enumerate(self._stored["params"]) if repr(p) not in redone
-        ]
-        return merge_cv_results(self._stored, self.results, keep)
+        return merge_cv_results(self._stored, self.results, self._key_columns)
 
     def _after_batch(self, n):
         best = self.best_score

@@ -90,11 +90,24 @@ def _concat(old, new):
     return np.concatenate([old, new])
 
 
-def merge_cv_results(stored, new, keep):
-    """``stored`` rows ``keep`` followed by all of ``new``, ranks recomputed.
+def _row_keys(results, key_columns):
+    columns = [results["params"]]
+    columns += [np.asarray(results[c]).tolist() for c in key_columns]
+    return [repr(row) for row in zip(*columns, strict=True)]
 
-    Ranks follow sklearn's rule: failed candidates (NaN means) tie for last.
+
+def merge_cv_results(stored, new, key_columns=()):
+    """``stored`` rows that ``new`` does not evaluate again, then ``new``, ranked.
+
+    A row is identified by its ``params`` and its values in ``key_columns``
+    (``("bracket", "rung")`` where a configuration is evaluated at several
+    rungs). Ranks follow sklearn's rule: failed candidates (NaN means) tie for
+    last.
     """
+    redone = set(_row_keys(new, key_columns))
+    keep = [
+        i for i, key in enumerate(_row_keys(stored, key_columns)) if key not in redone
+    ]
     merged = {}
     for key in new:
         if key.startswith("rank_"):
