@@ -4,10 +4,17 @@ observed value. Scores are maximised ("higher is better") everywhere.
 Expected Improvement is computed in log space (log-EI, Ament et al., "Unexpected
 Improvements to Expected Improvement for Bayesian Optimization", NeurIPS 2023), so
 that it neither underflows nor loses its slope far from the incumbent.
+
+Expected Improvement per second ("EIps", Snoek et al., "Practical Bayesian
+Optimization of Machine Learning Algorithms", NeurIPS 2012, section 3.2) divides
+EI by the predicted cost of an evaluation; in log space that is log-EI minus a
+second model's predicted log cost, which :class:`AcquisitionSurface` subtracts.
 """
 
 import numpy as np
 from scipy.special import erfcx, log_ndtr, ndtr
+
+from ._surrogate import GPSurrogate
 
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 _LOG_SQRT_PI_OVER_2 = 0.5 * np.log(np.pi / 2)
@@ -130,6 +137,8 @@ def _upper_confidence_bound_slopes(mean, std, best=None, kappa=1.96):
 
 ACQUISITIONS = {
     "EI": (log_expected_improvement, _log_expected_improvement_slopes, {"xi": 0.0}),
+    # log-EI here; the surface subtracts the predicted log cost (see module doc).
+    "EIps": (log_expected_improvement, _log_expected_improvement_slopes, {"xi": 0.0}),
     "PI": (
         probability_of_improvement,
         _probability_of_improvement_slopes,
@@ -137,6 +146,8 @@ ACQUISITIONS = {
     ),
     "LCB": (upper_confidence_bound, _upper_confidence_bound_slopes, {"kappa": 1.96}),
 }
+# Acquisitions divided by the predicted cost of an evaluation.
+PER_SECOND = frozenset({"EIps"})
 
 
 class Acquisition:
@@ -144,12 +155,15 @@ class Acquisition:
 
     ``acquisition(mean, std, best)`` gives the values; ``value_and_slopes`` also
     their derivatives in ``mean`` and ``std``, for the maximiser's gradients.
+    ``per_second`` is True for "EIps": the values are then per log cost, which
+    :class:`AcquisitionSurface` subtracts from them.
     """
 
-    def __init__(self, function, slopes, options):
+    def __init__(self, function, slopes, options, per_second=False):
         self._function = function
         self._slopes = slopes
         self._options = options
+        self.per_second = per_second
 
     def __call__(self, mean, std, best):
         """Acquisition values; larger is more promising."""
@@ -165,11 +179,12 @@ def make_acquisition(name, **kwargs):
 
     Parameters
     ----------
-    name : {"EI", "PI", "LCB"}
-        Expected Improvement (log space), Probability of Improvement (log space) or
-        the confidence bound.
+    name : {"EI", "EIps", "PI", "LCB"}
+        Expected Improvement (log space), Expected Improvement per second of
+        evaluation (log space, needs a cost model, see :class:`AcquisitionSurface`),
+        Probability of Improvement (log space) or the confidence bound.
     **kwargs
-        Options of that function (``xi`` for EI and PI, ``kappa`` for LCB).
+        Options of that function (``xi`` for EI, EIps and PI, ``kappa`` for LCB).
 
     Returns
     -------
@@ -187,7 +202,9 @@ def make_acquisition(name, **kwargs):
             f"acq_func_kwargs {sorted(unknown)} do not apply to {name!r}; it takes "
             f"{sorted(defaults)}."
         )
-    return Acquisition(function, slopes, {**defaults, **kwargs})
+    return Acquisition(
+        function, slopes, {**defaults, **kwargs}, per_second=name in PER_SECOND
+    )
 
 
 class AcquisitionSurface:
@@ -201,24 +218,77 @@ class AcquisitionSurface:
         Fitted model; ``predict`` and ``predict_with_gradient`` are used.
     best : float
         Best observed value, on the surrogate's scale.
+    cost : LogCostModel or None, default=None
+        Fitted model of the log cost of an evaluation; required by a
+        ``per_second`` acquisition ("EIps"), whose value is the acquisition minus
+        the predicted log cost: ``log(EI(x) / cost(x))``. Ignored otherwise.
     """
 
-    def __init__(self, acquisition, surrogate, best):
+    def __init__(self, acquisition, surrogate, best, cost=None):
+        if acquisition.per_second and cost is None:
+            raise ValueError("A per-second acquisition (EIps) needs a cost model.")
         self.acquisition = acquisition
         self.surrogate = surrogate
         self.best = best
+        self.cost = cost if acquisition.per_second else None
 
     def __call__(self, X):
         """Acquisition values at the encoded rows ``X``."""
         mean, std = self.surrogate.predict(X)
-        return self.acquisition(mean, std, self.best)
+        value = self.acquisition(mean, std, self.best)
+        if self.cost is not None:
+            value = value - self.cost.predict(X)
+        return value
 
     def value_and_gradient(self, X):
         """Acquisition values and their gradients with respect to ``X``: the
         acquisition's slopes in ``mean`` and ``std`` times the posterior's
-        gradients (chain rule)."""
+        gradients (chain rule), minus the predicted log cost and its gradient
+        for "EIps"."""
         mean, std, d_mean, d_std = self.surrogate.predict_with_gradient(X)
         value, slope_mean, slope_std = self.acquisition.value_and_slopes(
             mean, std, self.best
         )
-        return value, slope_mean[:, None] * d_mean + slope_std[:, None] * d_std
+        gradient = slope_mean[:, None] * d_mean + slope_std[:, None] * d_std
+        if self.cost is not None:
+            log_cost, d_log_cost = self.cost.predict_with_gradient(X)
+            value, gradient = value - log_cost, gradient - d_log_cost
+        return value, gradient
+
+
+class LogCostModel:
+    """Gaussian-process model of the log of an evaluation's cost (seconds).
+
+    Snoek et al. (2012, section 3.2) model the log duration with a second GP and
+    divide EI by the predicted duration. This is :class:`GPSurrogate` fitted on
+    ``log(cost)`` (same kernel, priors and output transform; there the transform
+    pulls in unusually *cheap* evaluations, such as a trial that failed at once).
+    :meth:`predict` gives the posterior mean of the log cost, the log of the
+    predicted median cost, as scikit-optimize's "EIps" divides by
+    ``exp(mean log time)``: the lognormal's mean, ``exp(mean + var / 2)``, would
+    also penalise regions whose cost is uncertain, i.e. unexplored ones.
+
+    Parameters
+    ----------
+    random_state : int, default=0
+        Seeds the surrogate's hyperparameter restarts.
+    """
+
+    def __init__(self, random_state=0):
+        self.surrogate = GPSurrogate(random_state=random_state)
+
+    def fit(self, X, costs):
+        """Fit on encoded points ``X`` and their costs (seconds, > 0)."""
+        self.surrogate.fit(X, np.log(np.asarray(costs, dtype=float)))
+        return self
+
+    def predict(self, X):
+        """Predicted log cost (log seconds) at the encoded rows ``X``."""
+        mean, _ = self.surrogate.predict(X)
+        return self.surrogate.transform_.inverse(mean)[0]
+
+    def predict_with_gradient(self, X):
+        """Predicted log cost and its gradient with respect to ``X``."""
+        mean, _, d_mean, _ = self.surrogate.predict_with_gradient(X)
+        log_cost, slope = self.surrogate.transform_.inverse(mean)
+        return log_cost, slope[:, None] * d_mean

@@ -13,7 +13,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from ..space import as_search_space
-from ._acquisition import AcquisitionSurface, make_acquisition
+from ._acquisition import AcquisitionSurface, LogCostModel, make_acquisition
 from ._maximize import config_key, maximize_acquisition, row_key
 from ._surrogate import GPSurrogate
 
@@ -32,7 +32,7 @@ class Candidate:
         Surrogate's predicted score and its (approximate) standard deviation, on
         the scores' scale; NaN for points of the initial design.
     acquisition : float
-        Acquisition value (log scale for EI and PI); NaN for initial points.
+        Acquisition value (log scale for EI, EIps and PI); NaN for initial points.
     """
 
     params: dict
@@ -45,6 +45,7 @@ class Candidate:
 class _History:
     configs: list = field(default_factory=list)
     scores: list = field(default_factory=list)
+    costs: list = field(default_factory=list)  # seconds; NaN where none was told
     keys: set = field(default_factory=set)
     encoded: list = field(default_factory=list)  # one array of rows per tell
 
@@ -76,11 +77,15 @@ class BayesianOptimizer:
         is used; ``None`` uses :func:`default_n_initial_points`.
     initial_point_generator : {"sobol", "random"}, default="sobol"
         Scrambled Sobol sequence (``scipy.stats.qmc``) or plain random sampling.
-    acq_func : {"EI", "PI", "LCB"}, default="EI"
-        Expected Improvement (in log space), Probability of Improvement or the
-        optimistic confidence bound.
+    acq_func : {"EI", "EIps", "PI", "LCB"}, default="EI"
+        Expected Improvement (in log space), Expected Improvement per second,
+        Probability of Improvement or the optimistic confidence bound. "EIps"
+        (Snoek et al. 2012) needs the cost of evaluations (``tell(...,
+        costs=...)``): a second Gaussian process models their log, and a
+        candidate's value is ``log EI - predicted log cost``, so that of two
+        equally promising candidates the cheaper one is tried first.
     acq_func_kwargs : dict or None, default=None
-        Options of the acquisition: ``xi`` for EI/PI, ``kappa`` for LCB.
+        Options of the acquisition: ``xi`` for EI/EIps/PI, ``kappa`` for LCB.
     acq_optimizer_kwargs : dict or None, default=None
         ``n_candidates`` (default 1024) and ``n_local`` (default 5) of the
         acquisition maximiser.
@@ -152,6 +157,13 @@ class BayesianOptimizer:
         self._history = _History()
         self._design = None
         self._surrogate = GPSurrogate(random_state=int(self._rng.integers(2**31 - 1)))
+        # Seeded from the score model's seed: drawing from the generator would
+        # change every later proposal of the other acquisitions.
+        self._cost_model = (
+            LogCostModel(random_state=self._surrogate.random_state + 1)
+            if self._acquisition.per_second
+            else None
+        )
         self._threadpools = None  # found at the first model-based ask
 
     @property
@@ -159,7 +171,7 @@ class BayesianOptimizer:
         """Number of configurations told so far."""
         return len(self._history.configs)
 
-    def tell(self, configs, scores):
+    def tell(self, configs, scores, costs=None):
         """Record the scores of evaluated configurations.
 
         Parameters
@@ -169,18 +181,48 @@ class BayesianOptimizer:
         scores : array-like of float
             Their scores, higher is better; NaN or -inf marks a failed evaluation,
             which the surrogate treats as the worst score seen.
+        costs : array-like of float or None, default=None
+            What each evaluation cost, in seconds (> 0), failed ones included;
+            used by ``acq_func="EIps"``, ignored by the others. ``None``: not
+            known (the cost model of "EIps" leaves these configurations out).
         """
         scores = np.asarray(scores, dtype=float).ravel()
         if len(scores) != len(configs):
             raise ValueError(
                 f"tell got {len(configs)} configurations but {len(scores)} scores."
             )
+        costs = self._check_costs(costs, len(configs))
         encoded = self.space.encode(configs)
         self._history.encoded.append(encoded)
-        for config, score, row in zip(configs, scores, encoded, strict=True):
+        for config, score, cost, row in zip(
+            configs, scores, costs, encoded, strict=True
+        ):
             self._history.configs.append(config)
             self._history.scores.append(float(score))
+            self._history.costs.append(float(cost))
             self._history.keys.add(row_key(row))
+
+    @staticmethod
+    def _check_costs(costs, n):
+        if costs is None:
+            return np.full(n, math.nan)
+        try:
+            values = np.asarray(costs, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise ValueError(
+                "costs must be an array-like of seconds (floats > 0) or None. "
+                f"Got {costs!r} instead."
+            ) from None
+        if len(values) != n:
+            raise ValueError(f"tell got {n} configurations but {len(values)} costs.")
+        bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)))
+        if bad.size:
+            raise ValueError(
+                "costs must be finite and > 0 (seconds per evaluation, failed "
+                f"ones included), or None when not known. Got {values[bad].tolist()} "
+                f"at position(s) {bad.tolist()} instead."
+            )
+        return values
 
     def best(self):
         """The best configuration told so far and its score, or ``(None, nan)``."""
@@ -261,7 +303,9 @@ class BayesianOptimizer:
         history = self._history
         if len(history.configs) < 2:
             return self._random_points(n, exclude)
-        surrogate = self._surrogate.fit(np.vstack(history.encoded), history.scores)
+        X = np.vstack(history.encoded)
+        cost = self._fit_cost_model(X) if self._cost_model is not None else None
+        surrogate = self._surrogate.fit(X, history.scores)
         best = float(np.max(surrogate.y_))
         scores = np.asarray(history.scores, dtype=float)
         order = np.argsort(-np.where(np.isfinite(scores), scores, -np.inf))
@@ -275,7 +319,7 @@ class BayesianOptimizer:
         for _ in range(n):
             config, value = maximize_acquisition(
                 self.space,
-                AcquisitionSurface(self._acquisition, surrogate, best),
+                AcquisitionSurface(self._acquisition, surrogate, best, cost),
                 self._rng,
                 incumbents=incumbents,
                 exclude=exclude,
@@ -294,3 +338,16 @@ class BayesianOptimizer:
             if len(out) < n:
                 surrogate = surrogate.condition_on(x, mean)
         return out
+
+    def _fit_cost_model(self, X):
+        """The cost model of "EIps", fitted on the evaluations with a known cost."""
+        costs = np.asarray(self._history.costs, dtype=float)
+        known = np.isfinite(costs)
+        if not known.any():
+            raise ValueError(
+                f"acq_func={self.acq_func!r} divides expected improvement by the "
+                "predicted cost of an evaluation, but no cost was told: pass "
+                "tell(configs, scores, costs=seconds) with the time each "
+                "evaluation took, or use acq_func='EI'."
+            )
+        return self._cost_model.fit(X[known], costs[known])

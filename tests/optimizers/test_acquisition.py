@@ -54,15 +54,26 @@ def test_make_acquisition_binds_options_and_rejects_bad_ones():
     lcb = make_acquisition("LCB", kappa=0.0)
     np.testing.assert_allclose(lcb(np.array([1.0]), np.array([5.0]), 0.0), [1.0])
     with pytest.raises(
-        ValueError, match=r"acq_func must be one of \['EI', 'LCB', 'PI'\]"
+        ValueError, match=r"acq_func must be one of \['EI', 'EIps', 'LCB', 'PI'\]"
     ):
         make_acquisition("UCB")
     with pytest.raises(ValueError, match=r"\['kappa'\] do not apply to 'EI'"):
         make_acquisition("EI", kappa=1.0)
 
 
+def _cost_model(X, outlier=True):
+    """A cost model fitted on costs from 0.1 s to about 8 s, with one cheap
+    outlier (a trial that failed at once) that the output transform pulls in."""
+    from sktune.optimizers._acquisition import LogCostModel
+
+    costs = 0.1 * np.exp(3 * X[:, 0] + X[:, 1] ** 2)
+    if outlier:
+        costs[0] = 1e-4
+    return LogCostModel(random_state=0).fit(X, costs)
+
+
 @pytest.mark.parametrize("kernel", [None, "rbf"])
-@pytest.mark.parametrize("name", ["EI", "PI", "LCB"])
+@pytest.mark.parametrize("name", ["EI", "EIps", "PI", "LCB"])
 def test_surface_gradient_matches_finite_differences(name, kernel):
     from sklearn.gaussian_process.kernels import RBF
 
@@ -73,7 +84,8 @@ def test_surface_gradient_matches_finite_differences(name, kernel):
     X = rng.uniform(size=(25, 3))
     y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2 - X[:, 2]
     surrogate = GPSurrogate(kernel=None if kernel is None else RBF(0.3)).fit(X, y)
-    surface = AcquisitionSurface(make_acquisition(name), surrogate, best=y.max())
+    cost = _cost_model(X) if name == "EIps" else None
+    surface = AcquisitionSurface(make_acquisition(name), surrogate, y.max(), cost)
     points = rng.uniform(0.05, 0.95, size=(6, 3))
     values, gradients = surface.value_and_gradient(points)
     np.testing.assert_allclose(values, surface(points))
@@ -85,7 +97,7 @@ def test_surface_gradient_matches_finite_differences(name, kernel):
         np.testing.assert_allclose(gradients[:, j], expected, rtol=1e-3, atol=1e-4)
 
 
-@pytest.mark.parametrize("name", ["EI", "PI", "LCB"])
+@pytest.mark.parametrize("name", ["EI", "EIps", "PI", "LCB"])
 def test_slopes_match_finite_differences_in_every_regime(name):
     """The analytic slopes in mean and std, on both sides of log-EI's regime
     boundaries (z = -1 and z = -100) and far above the incumbent."""
@@ -104,3 +116,29 @@ def test_slopes_match_finite_differences_in_every_regime(name):
     ) / (2 * h_std)
     np.testing.assert_allclose(d_mean, expected_mean, rtol=1e-5, atol=1e-8)
     np.testing.assert_allclose(d_std, expected_std, rtol=1e-5, atol=1e-8)
+
+
+def test_eips_is_log_ei_minus_the_predicted_log_cost():
+    from sktune.optimizers import GPSurrogate
+    from sktune.optimizers._acquisition import AcquisitionSurface
+
+    rng = np.random.default_rng(1)
+    X = rng.uniform(size=(30, 2))
+    y = -((X[:, 1] - 0.5) ** 2)
+    surrogate = GPSurrogate().fit(X, y)
+    cost = _cost_model(X, outlier=False)
+    points = rng.uniform(0.1, 0.9, size=(8, 2))
+    ei = AcquisitionSurface(make_acquisition("EI"), surrogate, y.max())
+    eips = AcquisitionSurface(make_acquisition("EIps"), surrogate, y.max(), cost)
+    log_cost = cost.predict(points)
+    np.testing.assert_allclose(eips(points), ei(points) - log_cost)
+    # The model has learned the costs, in log seconds.
+    expected = np.log(0.1) + 3 * points[:, 0] + points[:, 1] ** 2
+    np.testing.assert_allclose(log_cost, expected, atol=0.05)
+    # EI ignores a cost model; EIps cannot do without one.
+    np.testing.assert_allclose(
+        AcquisitionSurface(make_acquisition("EI"), surrogate, y.max(), cost)(points),
+        ei(points),
+    )
+    with pytest.raises(ValueError, match="needs a cost model"):
+        AcquisitionSurface(make_acquisition("EIps"), surrogate, y.max())
