@@ -12,7 +12,7 @@ X_TOY = np.zeros((8, 2))
 SPACE = {"x1": Real(-5.0, 10.0), "x2": Real(0.0, 15.0)}
 
 
-@pytest.mark.parametrize("acq_func", ["EI", "PI", "LCB"])
+@pytest.mark.parametrize("acq_func", ["EI", "EIps", "PI", "LCB"])
 def test_each_acquisition_function_runs_and_improves_on_the_design(acq_func):
     search = BayesianSearchCV(
         ToyEstimator(),
@@ -100,3 +100,29 @@ def test_random_state_instance_is_used_not_reset():
     second = search.fit(X_TOY).cv_results_["params"]
     assert first != second  # as in sklearn, a RandomState instance moves on
     assert search.random_state is rng
+
+
+def test_eips_is_told_each_candidates_mean_fit_time(monkeypatch, tmp_path):
+    from sktune.optimizers import BayesianOptimizer
+
+    told = []
+    tell = BayesianOptimizer.tell
+
+    def spy(self, configs, scores, costs=None):
+        told.append(costs)
+        return tell(self, configs, scores, costs)
+
+    monkeypatch.setattr(BayesianOptimizer, "tell", spy)
+    kwargs = dict(acq_func="EIps", n_initial_points=3, cv=2, random_state=0)
+    path = tmp_path / "search.ckpt"
+    search = BayesianSearchCV(
+        ToyEstimator(), SPACE, n_iter=5, checkpoint=path, **kwargs
+    ).fit(X_TOY)
+    expected = np.maximum(search.cv_results_["mean_fit_time"], 1e-6)
+    np.testing.assert_allclose(np.concatenate(told), expected)
+    # A resumed search tells the stored candidates with their stored fit times.
+    told.clear()
+    BayesianSearchCV(ToyEstimator(), SPACE, n_iter=6, checkpoint=path, **kwargs).fit(
+        X_TOY
+    )
+    np.testing.assert_allclose(told[0], expected)
