@@ -134,7 +134,15 @@ def _fixed(dim):
 
 class BayesianStrategy(_Strategy):
     """Gaussian-process Bayesian optimization of the configuration encoding,
-    with :class:`sktune.optimizers.BayesianOptimizer`."""
+    with :class:`sktune.optimizers.BayesianOptimizer`.
+
+    Every trained trial is told with its training time (``fit_time``, failed
+    trials included) as its cost, for ``acq_func="EIps"`` (expected improvement
+    per second, Snoek et al. 2012). Oversized configurations, which are never
+    trained, are told as failures without a cost.
+    """
+
+    acq_func = "EI"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,6 +155,7 @@ class BayesianStrategy(_Strategy):
         self.optimizer = BayesianOptimizer(
             self.space,
             n_initial_points=n_initial,
+            acq_func=self.acq_func,
             random_state=int(self.rng.integers(2**31 - 1)),
         )
 
@@ -164,9 +173,26 @@ class BayesianStrategy(_Strategy):
         return out
 
     def tell(self, proposals, results):
-        self.optimizer.tell(
-            [p["params"] for p in proposals], [r["score"] for r in results]
-        )
+        timed, untimed = [], []
+        for proposal, result in zip(proposals, results, strict=True):
+            cost = _cost(result)
+            (untimed if cost is None else timed).append(
+                (proposal["params"], result["score"], cost)
+            )
+        if timed:
+            self.optimizer.tell(*(list(column) for column in zip(*timed, strict=True)))
+        if untimed:
+            self.optimizer.tell([t[0] for t in untimed], [t[1] for t in untimed])
+
+
+def _cost(result):
+    """Seconds a trial trained for, or None: not trained (``"too_large"``), or a
+    record without a usable ``fit_time``."""
+    cost = result.get("fit_time")
+    if result.get("status") == "too_large" or cost is None:
+        return None
+    cost = float(cost)
+    return cost if math.isfinite(cost) and cost > 0 else None
 
 
 class MorphismStrategy(_Strategy):

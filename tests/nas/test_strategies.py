@@ -143,3 +143,38 @@ def test_best_trial_prefers_smaller_network_on_ties():
     ]
     assert best_trial(trials)["trial"] == 1
     assert best_trial(trials[3:]) is None
+
+
+def test_bayesian_strategy_tells_training_time_as_cost():
+    strategy = _strategy("bayesian")
+    proposals = strategy.ask(4)
+    results = _fake_results(proposals, 0, [0.5, 0.6, float("nan"), 0.7])
+    for result, fit_time in zip(results, [2.0, 3.0, 0.5, 0.01], strict=True):
+        result["fit_time"] = fit_time
+    results[2]["status"] = "failed"  # trained, then failed: its time counts
+    results[3]["status"] = "too_large"  # never trained: no cost
+    strategy.tell(proposals, results)
+    history = strategy.optimizer._history
+    costs = dict(zip(map(repr, history.configs), history.costs, strict=True))
+    told = [costs[repr(p["params"])] for p in proposals]
+    np.testing.assert_array_equal(told, [2.0, 3.0, 0.5, np.nan])
+
+
+def test_bayesian_replay_tells_costs(monkeypatch):
+    from sktune.nas._strategies import BayesianStrategy
+
+    monkeypatch.setattr(BayesianStrategy, "acq_func", "EIps")
+    first = _strategy("bayesian", seed=1)
+    proposals = first.ask(5)
+    records = [
+        {**p, **r, "fit_time": 1.0 + i}
+        for i, (p, r) in enumerate(
+            zip(proposals, _fake_results(proposals, 0, np.arange(5) / 10), strict=True)
+        )
+    ]
+    resumed = _strategy("bayesian", seed=2)
+    resumed.replay(records)
+    assert resumed.n_asked == 5
+    assert resumed.optimizer._history.costs == [1.0, 2.0, 3.0, 4.0, 5.0]
+    (proposal,) = resumed.ask(1)  # the model, with costs
+    assert proposal["params"] not in [p["params"] for p in proposals]
