@@ -233,7 +233,7 @@ class BayesianOptimizer:
         i = finite[np.argmax(scores[finite])]
         return self._history.configs[i], float(scores[i])
 
-    def ask(self, n_points=1):
+    def ask(self, n_points=1, pending=None):
         """Propose ``n_points`` new, distinct configurations.
 
         The first ``n_initial_points`` come from the initial design; after that each
@@ -245,6 +245,11 @@ class BayesianOptimizer:
         ----------
         n_points : int, default=1
             Batch size.
+        pending : list of dict or None, default=None
+            Configurations asked earlier whose scores are not told yet (still
+            being evaluated): they are not proposed again, and the surrogate is
+            conditioned on its own prediction at them, as at the points of the
+            batch. ``None`` (or empty): the proposals are those of a plain ask.
 
         Returns
         -------
@@ -259,6 +264,10 @@ class BayesianOptimizer:
         ):
             raise ValueError(f"n_points must be a positive int. Got {n_points!r}.")
         exclude = set(self._history.keys)
+        pending = [Candidate(config) for config in pending or ()]
+        if pending:
+            encoded = self.space.encode([c.params for c in pending])
+            exclude.update(row_key(row) for row in encoded)
         batch = self._initial_points(n_points, exclude)
         if len(batch) < n_points:
             # Looking up the loaded BLAS/OpenMP libraries costs milliseconds:
@@ -266,7 +275,9 @@ class BayesianOptimizer:
             if self._threadpools is None:
                 self._threadpools = ThreadpoolController()
             with self._threadpools.limit(limits=1):
-                batch += self._model_points(n_points - len(batch), exclude, batch)
+                batch += self._model_points(
+                    n_points - len(batch), exclude, pending + batch
+                )
         return batch
 
     def _initial_points(self, n, exclude):
