@@ -229,13 +229,24 @@ class HyperbandScheduler:
         self._n_ids = 0
         self.history = []
 
-    def ask(self):
+    def ask(self, configs=None):
         """The next rung to evaluate, or ``None`` when every bracket is done.
+
+        Parameters
+        ----------
+        configs : list of dict or None, default=None
+            Configurations to put in the rung instead of the scheduler's own, as
+            a resumed search does when it replays the rungs it stored. A
+            bracket's first rung still draws (and drops) its own, so that later
+            brackets draw what they would have; a later rung's must be
+            configurations of the rung before, whose ids they keep.
 
         Raises
         ------
         RuntimeError
             When the previous rung has not been told yet.
+        ValueError
+            When ``configs`` of a later rung are not in the rung before.
         """
         if self._pending is not None:
             raise RuntimeError("tell() the scores of the previous rung first.")
@@ -244,14 +255,33 @@ class HyperbandScheduler:
             if self._bracket >= len(self.brackets):
                 return None
             bracket = self.brackets[self._bracket]
-            configs = self._sample(bracket.n_candidates[0])
-            ids = list(range(self._n_ids, self._n_ids + len(configs)))
-            self._n_ids += len(configs)
-            self._next = (0, ids, configs)
-        i, ids, configs = self._next
+            drawn = self._sample(bracket.n_candidates[0])
+            first = drawn if configs is None else list(configs)
+            ids = list(range(self._n_ids, self._n_ids + len(first)))
+            self._n_ids += len(first)
+            self._next = (0, ids, first)
+        elif configs is not None:
+            self._next = (self._next[0], self._previous_ids(configs), list(configs))
+        i, ids, rung_configs = self._next
         bracket = self.brackets[self._bracket]
-        self._pending = Rung(bracket.s, i, bracket.n_resources[i], ids, configs)
+        self._pending = Rung(bracket.s, i, bracket.n_resources[i], ids, rung_configs)
         return self._pending
+
+    def _previous_ids(self, configs):
+        """The ids ``configs`` had in the rung told last."""
+        previous, _ = self.history[-1]
+        ids = {
+            config_key(self.space, c): i
+            for c, i in zip(previous.configs, previous.ids, strict=True)
+        }
+        keys = [config_key(self.space, c) for c in configs]
+        missing = [c for c, key in zip(configs, keys, strict=True) if key not in ids]
+        if missing:
+            raise ValueError(
+                f"Configurations {missing} were not in rung {previous.rung} of "
+                f"bracket {previous.bracket}, so they cannot be promoted from it."
+            )
+        return [ids[key] for key in keys]
 
     def tell(self, rung, scores):
         """Record a rung's scores and promote its best configurations.

@@ -2,16 +2,20 @@
 a drop-in for ``RandomizedSearchCV`` and sklearn's ``HalvingRandomSearchCV``."""
 
 import numbers
+import os
+from dataclasses import replace
 
 import numpy as np
+from joblib import hash as data_hash
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
 from ..optimizers import HyperbandScheduler, hyperband_brackets
 from ._base import SearchLoop, TunerSearchCV
+from ._checkpoint import search_signature
 from ._compat import BaseSearchCV, Interval, StrOptions, num_samples
 from ._incremental import incremental_kind
-from ._rungs import RungEvaluator
+from ._rungs import RungEvaluator, stored_rungs
 from ._schedule import brackets_run, describe_schedule, resource_range
 
 
@@ -81,6 +85,20 @@ return_train_score
         :mod:`sktune.callbacks`); returning True stops the search.
     progress_bar : bool, default=False
         Show a tqdm progress bar of the evaluations.
+    checkpoint : str, path-like or None, default=None
+        File where ``cv_results_`` is saved (atomically) after every rung. When
+        it exists at ``fit``, the search resumes from it: its rungs are not
+        fitted again but replayed, their stored scores told to the scheduler in
+        the order they ran, so promotions, the ``"bayesian"`` sampler's model
+        and the draws of later brackets are those of an uninterrupted run with
+        the same ``random_state``; then the search goes on, and the stored rows
+        appear in ``cv_results_``. Fold models are not stored: a configuration
+        promoted from a stored rung is trained from scratch at its new
+        resource, which may change its score slightly where continued training
+        differs from training from scratch (``"warm_start_epochs"``). A
+        checkpoint of a different search (estimator, space, scoring, number of
+        CV splits, resource range, ``eta``, ``sampler``, ``incremental``) or of
+        other data is refused.
 
     Attributes
     ----------
@@ -118,6 +136,9 @@ n_splits_, refit_time_, multimetric_
     configurations either way. Rungs that continue fold models run in sktune's
     executor, which bypasses sklearn's callback contexts and ``verbose`` fit
     lines.
+
+    A search resumed from a complete checkpoint evaluates its last row once
+    more (sklearn's ``fit`` needs one evaluation of its own).
 
     References
     ----------
@@ -162,6 +183,7 @@ n_splits_, refit_time_, multimetric_
         "eta": [Interval(numbers.Integral, 2, None, closed="left")],
         "sampler": [StrOptions({"random", "bayesian"})],
         "incremental": ["boolean", StrOptions({"auto"})],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -188,6 +210,7 @@ n_splits_, refit_time_, multimetric_
         timeout=None,
         callbacks=None,
         progress_bar=False,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -212,6 +235,7 @@ n_splits_, refit_time_, multimetric_
         self.timeout = timeout
         self.callbacks = callbacks
         self.progress_bar = progress_bar
+        self.checkpoint = checkpoint
 
     # -- resolving options (before any fit) --------------------------------------
 
@@ -310,9 +334,20 @@ n_splits_, refit_time_, multimetric_
                 random_state=rng,
             )
             total = sum(sum(b.n_candidates) for b in plan)
-            with SearchLoop(self, evaluate_candidates, callback_ctx, total) as loop:
-                while not loop.stopped and (rung := scheduler.ask()) is not None:
-                    scheduler.tell(rung, evaluate_rung(loop, rung))
+            signature = None
+            if self.checkpoint is not None:
+                signature = self._checkpoint_signature(space, X, y, split_params)
+            loop = SearchLoop(
+                self,
+                evaluate_candidates,
+                callback_ctx,
+                total,
+                checkpoint=self.checkpoint,
+                signature=signature,
+                key_columns=("bracket", "rung"),
+            )
+            with loop:
+                self._run_rungs(loop, scheduler, evaluate_rung)
         finally:
             del self._fit_data, self._routed
         ran = brackets_run(scheduler.history)
@@ -323,3 +358,60 @@ n_splits_, refit_time_, multimetric_
             ran, self.min_resource_, self.max_resource_, self.eta
         )
         self.optimizer_results_ = [loop.result()]
+
+    def _checkpoint_signature(self, space, X, y, split_params):
+        """What a checkpoint must share with this fit to be resumed: what
+        ``BayesianSearchCV`` checks, the schedule, the sampler, how fold models
+        continue, and the data."""
+        return {
+            **search_signature(self, space),
+            "resource": self.resource,
+            "min_resource": self.min_resource_,
+            "max_resource": self.max_resource_,
+            "eta": self.eta,
+            "sampler": self.sampler,
+            "incremental": self.incremental_,
+            "data": data_hash((X, y, split_params)),
+        }
+
+    def _run_rungs(self, loop, scheduler, evaluate_rung):
+        """Ask, evaluate and tell rungs until the schedule or the budget ends.
+
+        The rungs of a resumed checkpoint come first: each is asked with its
+        stored configurations and told its stored scores, in the order they ran,
+        so the scheduler promotes and draws as it did (see
+        :meth:`HyperbandScheduler.ask`); then the search goes on.
+        """
+        replay = iter(
+            []
+            if loop.resumed is None
+            else stored_rungs(loop.resumed, loop.scores, self.resource)
+        )
+        while not loop.stopped:
+            stored = next(replay, None)
+            rung = scheduler.ask(None if stored is None else stored.configs)
+            if rung is None:
+                break
+            if stored is None:
+                scheduler.tell(rung, evaluate_rung(loop, rung))
+                continue
+            if (rung.bracket, rung.rung, rung.resource) != (
+                stored.bracket,
+                stored.rung,
+                stored.resource,
+            ):
+                raise ValueError(
+                    f"checkpoint {str(self.checkpoint)!r} holds rung {stored.rung} "
+                    f"of bracket {stored.bracket} at n_resources={stored.resource} "
+                    f"where this search runs rung {rung.rung} of bracket "
+                    f"{rung.bracket} at n_resources={rung.resource}. Delete the "
+                    "file or pass another checkpoint path to start afresh."
+                )
+            scheduler.tell(rung, stored.scores)
+        if loop.results is None and scheduler.history:
+            # Every rung was stored: sklearn's fit needs one evaluation of its own,
+            # so the last row runs again (and stays the last row).
+            last, _ = scheduler.history[-1]
+            evaluate_rung(
+                loop, replace(last, ids=last.ids[-1:], configs=last.configs[-1:])
+            )

@@ -6,10 +6,17 @@ parameter set (models refitted), or in :class:`IncrementalExecutor`, which
 continues the fold models of promoted configurations and records its fits where
 sklearn's ``fit`` reads them (:func:`evaluation_recorder`). All three use one set
 of folds, so the same configurations see the same splits whichever way runs.
+
+A resumed search does not evaluate the rungs its checkpoint holds:
+:func:`stored_rungs` reads them back from the stored ``cv_results_``, in the
+order they ran, for the scheduler to be told again.
 """
 
+from dataclasses import dataclass
 from functools import partial
+from itertools import groupby
 
+import numpy as np
 from sklearn.model_selection import check_cv
 
 from ._compat import SubsampleMetaSplitter, evaluation_recorder
@@ -36,7 +43,10 @@ class RungEvaluator:
         Continue fold models between rungs (``search.incremental_`` must name
         how).
     random_state : RandomState
-        Seeds the subsamples of ``resource="n_samples"``.
+        Seeds the subsamples of ``resource="n_samples"``: one draw, from which
+        each rung's subsample follows by its bracket and rung alone, so that a
+        rung draws the same subsample in a resumed search as in an
+        uninterrupted one.
 
     Attributes
     ----------
@@ -57,7 +67,7 @@ class RungEvaluator:
     ):
         self.search = search
         self.folds = check_cv(list(search._checked_cv_orig.split(X, y, **split_params)))
-        self._rng = random_state
+        self._seed = random_state.randint(2**31 - 1)
         self._executor = self._record = None
         if incremental:
             # Raises before any fit if sklearn's closure changed.
@@ -110,7 +120,7 @@ class RungEvaluator:
                 base_cv=self.folds,
                 fraction=rung.resource / search.max_resource_,
                 subsample_test=True,
-                random_state=self._rng.randint(2**31 - 1),
+                random_state=self._subsample_seed(rung),
             )
             return loop.evaluate(rung.configs, more, cv=cv)
         configs = [{**c, search.resource: rung.resource} for c in rung.configs]
@@ -119,8 +129,65 @@ class RungEvaluator:
         evaluator = partial(self._continue, rung)
         return loop.evaluate(configs, more, cv=self.folds, evaluator=evaluator)
 
+    def _subsample_seed(self, rung):
+        sequence = np.random.SeedSequence((self._seed, rung.bracket, rung.rung))
+        return int(sequence.generate_state(1)[0])
+
     def _continue(self, rung, configs, more_results=None, **_):
         """``evaluate_candidates`` for a rung whose fold models may continue."""
         keep = rung.rung < rung.bracket  # bracket s has rungs 0..s: keep but the last
         out = self._executor.run(rung.ids, configs, keep=keep)
         return self._record(configs, out, more_results)
+
+
+@dataclass(frozen=True)
+class StoredRung:
+    """A rung read back from a checkpoint.
+
+    Attributes
+    ----------
+    bracket, rung, resource : int
+        As in :class:`sktune.optimizers.Rung`.
+    configs : list of dict
+        Its configurations, without the resource parameter.
+    scores : ndarray
+        Their scores on the driving metric.
+    """
+
+    bracket: int
+    rung: int
+    resource: int
+    configs: list
+    scores: np.ndarray
+
+
+def stored_rungs(results, scores, resource):
+    """The rungs of a checkpoint's ``cv_results_``, in the order they ran.
+
+    Parameters
+    ----------
+    results : dict
+        The stored ``cv_results_`` (its rows in the order they ran, with the
+        ``bracket``, ``rung`` and ``n_resources`` columns).
+    scores : array-like of float
+        Each row's score on the driving metric (as ``SearchLoop`` reads them).
+    resource : str
+        The search's resource; a parameter resource is dropped from the params.
+
+    Returns
+    -------
+    rungs : list of StoredRung
+    """
+    brackets, rungs = (np.asarray(results[c]).tolist() for c in ("bracket", "rung"))
+    scores = np.asarray(scores, dtype=float)
+    out = []
+    rows = range(len(results["params"]))
+    for (bracket, rung), group in groupby(rows, lambda i: (brackets[i], rungs[i])):
+        group = list(group)
+        configs = [
+            {k: v for k, v in results["params"][i].items() if k != resource}
+            for i in group
+        ]
+        n_resources = int(results["n_resources"][group[0]])
+        out.append(StoredRung(bracket, rung, n_resources, configs, scores[group]))
+    return out

@@ -101,3 +101,29 @@ class WarmEpochModel(BaseEstimator):
 
     def score(self, X, y=None):
         return -((self.a - 0.3) ** 2) + 0.01 * self.epochs_
+
+
+class CountingModel(BaseEstimator):
+    """Fitted from scratch on every ``fit`` (no ``warm_start``, no ``partial_fit``).
+
+    Its score depends on ``a``, ``max_iter`` and the rows it was trained on (their
+    mean first feature), so a row fitted to another resource or on other rows
+    scores otherwise. Every fit is recorded in ``CountingModel.fits`` as
+    ``(a, max_iter, n_samples)``.
+    """
+
+    fits = []
+
+    def __init__(self, a=0.0, max_iter=9):
+        self.a = a
+        self.max_iter = max_iter
+
+    def fit(self, X, y=None):
+        X = np.asarray(X)
+        CountingModel.fits.append((self.a, self.max_iter, len(X)))
+        self.train_mean_ = float(X[:, 0].mean())
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def score(self, X, y=None):
+        return -((self.a - 0.3) ** 2) + 0.01 * self.max_iter + 0.1 * self.train_mean_
