@@ -206,3 +206,19 @@ def test_bad_checkpoint_fails_before_any_fit(checkpoint):
     with pytest.raises(InvalidParameterError, match="'checkpoint' parameter"):
         _search(checkpoint).fit(X)
     assert CountingModel.fits == []
+
+
+def test_a_resumed_search_killed_again_resumes_as_one_run(tmp_path):
+    path = tmp_path / "hyperband.ckpt"
+    CountingModel.fits.clear()
+    uninterrupted = _search().fit(X)
+    uninterrupted_fits = list(CountingModel.fits)
+    with pytest.raises(Crash):
+        _search(path, callbacks=_crash_after(2)).fit(X)
+    with pytest.raises(Crash):  # one more rung, then killed again
+        _search(path, callbacks=_crash_after(1)).fit(X)
+    assert len(_stored(path)["params"]) == sum(RUNG_SIZES[:3])
+    CountingModel.fits.clear()
+    resumed = _search(path).fit(X)
+    assert CountingModel.fits == uninterrupted_fits[3 * sum(RUNG_SIZES[:3]) :]
+    assert_same_rows(resumed.cv_results_, uninterrupted.cv_results_)
