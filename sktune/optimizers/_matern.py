@@ -10,7 +10,8 @@ them) from plain arrays.
 """
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.linalg import cho_solve, cholesky
+from scipy.linalg.lapack import dpotri, dtrtri
 from scipy.spatial.distance import cdist
 from sklearn.gaussian_process.kernels import (
     ConstantKernel,
@@ -61,7 +62,11 @@ class MaternLikelihood:
         # Squared differences per column, one row per pair of points: the length
         # scales enter by matrix-vector products with this.
         self._squared = ((X[:, None, :] - X[None, :, :]) ** 2).reshape(n * n, d)
-        self._eye = np.eye(n)
+        # Work arrays for every call of one estimation: fresh n x n temporaries
+        # are returned to the system and faulted in again at each call, which
+        # cost more than the arithmetic (about 3 ms a call at n = 200).
+        self._work = np.empty((4, n, n))
+        self._K = np.empty((n, n))
 
     @staticmethod
     def applies(kernel):
@@ -77,37 +82,67 @@ class MaternLikelihood:
         n, d = len(self._y), self._squared.shape[1]
         signal, noise = np.exp(theta[0]), np.exp(theta[-1])
         inv_scale2 = np.broadcast_to(np.exp(-2.0 * np.asarray(theta[1:-1])), (d,))
-        r = np.sqrt(5.0 * (self._squared @ inv_scale2)).reshape(n, n)
-        decay = np.exp(-r)
-        K_matern = (1.0 + r + r**2 / 3.0) * decay
-        K = signal * K_matern + (noise + self._jitter) * self._eye
+        r, decay, K_matern, inner = self._work
+        np.matmul(self._squared, inv_scale2, out=r.reshape(n * n))
+        r *= 5.0
+        np.sqrt(r, out=r)
+        np.negative(r, out=decay)
+        np.exp(decay, out=decay)
+        np.multiply(r, r, out=K_matern)
+        K_matern /= 3.0
+        K_matern += r
+        K_matern += 1.0
+        K_matern *= decay
+        np.multiply(K_matern, signal, out=self._K)
+        self._K.flat[:: n + 1] += noise + self._jitter
         try:
-            L = cholesky(K, lower=True, check_finite=False)
+            # K is symmetric: its transpose is the Fortran-ordered array LAPACK
+            # factorises in place.
+            L = cholesky(self._K.T, lower=True, overwrite_a=True, check_finite=False)
         except np.linalg.LinAlgError:
             return -np.inf, np.zeros_like(theta)
         alpha = cho_solve((L, True), self._y, check_finite=False)
         value = -0.5 * self._y @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
-        # 0.5 * trace((alpha alpha^T - K^-1) dK / dtheta), eq. 5.9.
-        inner = np.outer(alpha, alpha) - cho_solve(
-            (L, True), self._eye, check_finite=False
-        )
+        # One triangle T of K^-1 (the other is 0), in place of L.
+        K_inv, _ = dpotri(L, lower=1, overwrite_c=1)
+        T = K_inv.T
+        # 0.5 * trace((alpha alpha^T - K^-1) dK / dtheta), eq. 5.9. Every dK is
+        # symmetric, so sum(K^-1 * dK) = 2 sum(T * dK) - sum(diag(T) * diag(dK)):
+        # with inner = alpha alpha^T - 2 T, the sums below take the diagonal
+        # once too many times, and the terms in diag(T) put it back.
+        np.multiply(alpha[:, None], alpha[None, :], out=inner)
+        inner -= T
+        inner -= T
+        diag_T = np.diagonal(T)
         grad = np.empty(len(theta))
-        grad[0] = 0.5 * signal * np.sum(inner * K_matern)
-        # dK / dlog l_k = c (5 / 3) (1 + r) exp(-r) (x_ik - x_jk)^2 / l_k^2.
-        weights = inner * (signal * 5.0 / 3.0 * (1.0 + r) * decay)
-        by_column = 0.5 * inv_scale2 * (weights.ravel() @ self._squared)
+        grad[0] = (
+            0.5 * signal * (np.vdot(inner, K_matern) + diag_T @ np.diagonal(K_matern))
+        )
+        # dK / dlog l_k = c (5 / 3) (1 + r) exp(-r) (x_ik - x_jk)^2 / l_k^2, whose
+        # diagonal is 0.
+        weights = r
+        weights += 1.0
+        weights *= decay
+        weights *= inner
+        weights *= signal * 5.0 / 3.0
+        by_column = 0.5 * inv_scale2 * (weights.reshape(n * n) @ self._squared)
         grad[1:-1] = by_column if len(theta) - 2 == d else by_column.sum()
-        grad[-1] = 0.5 * noise * np.trace(inner)
+        grad[-1] = 0.5 * noise * (alpha @ alpha - diag_T.sum())
         return value, grad
 
 
 class MaternPosterior:
     """Posterior of a fitted ``GaussianProcessRegressor`` with the default kernel.
 
-    The acquisition maximiser predicts at a few dozen points hundreds of times per
-    proposal; this gives sklearn's ``predict`` numbers from the fitted model's
-    Cholesky factor and weights.
+    The acquisition maximiser predicts at a pool of some 1500 points once and at a
+    few points hundreds of times per proposal; this gives sklearn's ``predict``
+    numbers from the fitted model's Cholesky factor and weights.
     """
+
+    # Rows of a pool predicted at once: each work array stays near 256 KiB, so
+    # that it is reused from the heap and stays in cache (whole-pool arrays of
+    # megabytes are faulted in afresh at every call).
+    _CHUNK_BYTES = 1 << 18
 
     def __init__(self, gp):
         kernel = gp.kernel_
@@ -118,9 +153,7 @@ class MaternPosterior:
         self._alpha = gp.alpha_
         # The inverse factor turns the per-call triangular solves into matrix
         # products, several times faster on candidate pools.
-        self._L_inv = solve_triangular(
-            gp.L_, np.eye(len(gp.L_)), lower=True, check_finite=False
-        )
+        self._L_inv, _ = dtrtri(gp.L_, lower=1)
 
     @staticmethod
     def applies(gp):
@@ -129,8 +162,19 @@ class MaternPosterior:
 
     def predict(self, X):
         """Posterior mean and standard deviation at the rows of ``X``."""
-        mean, std, _ = self._moments(X)
-        return mean, std
+        X = np.asarray(X, dtype=float)
+        n = len(self._X)
+        rows = max(1, self._CHUNK_BYTES // (8 * n))
+        mean, var = np.empty(len(X)), np.empty(len(X))
+        work = np.empty((3, min(rows, len(X)), n))
+        for start in range(0, len(X), rows):
+            part = slice(start, start + rows)
+            scaled, decay, K = (w[: len(X[part])] for w in work)
+            self._kernel(X[part], scaled, decay, K)
+            mean[part] = K @ self._alpha
+            V = np.matmul(K, self._L_inv.T, out=scaled)
+            var[part] = np.einsum("ij,ij->i", V, V)
+        return mean, self._std(var)
 
     def predict_with_gradient(self, X):
         """Mean, standard deviation and their gradients with respect to ``X``.
@@ -141,8 +185,12 @@ class MaternPosterior:
         mean's gradient weighs it by ``alpha``, the variance's by ``-2 K^-1 k``.
         """
         X = np.asarray(X, dtype=float)
-        mean, std, (scaled, decay, V) = self._moments(X)
-        U = self._L_inv.T @ V
+        scaled, decay, K = np.empty((3, len(X), len(self._X)))
+        self._kernel(X, scaled, decay, K)
+        mean = K @ self._alpha
+        V = K @ self._L_inv.T
+        std = self._std(np.einsum("ij,ij->i", V, V))
+        U = V @ self._L_inv
         slope = -(5.0 / 3.0) * self._signal * (1.0 + scaled) * decay
         a = X / self._length_scale
 
@@ -151,22 +199,25 @@ class MaternPosterior:
             return (W.sum(axis=1)[:, None] * a - W @ self._X) / self._length_scale
 
         d_mean = gradient(self._alpha[None, :])
-        d_var = -2.0 * gradient(U.T)
+        d_var = -2.0 * gradient(U)
         safe = np.where(std > 1e-12, std, np.inf)
         return mean, std, d_mean, d_var / (2.0 * safe[:, None])
 
-    def _moments(self, X):
-        scaled = cdist(X / self._length_scale, self._X)
+    def _kernel(self, X, scaled, decay, K):
+        """Fill ``scaled`` with ``s = sqrt(5) * |x - b_i|`` (scaled distances to the
+        training points), ``decay`` with ``exp(-s)`` and ``K`` with the kernel
+        ``c (1 + s + s^2 / 3) exp(-s)``, in place."""
+        cdist(X / self._length_scale, self._X, out=scaled)
         scaled *= np.sqrt(5.0)
-        decay = np.exp(-scaled)
-        # K = c (1 + s + s^2 / 3) exp(-s), in place: pools are large.
-        K = scaled * scaled
+        np.negative(scaled, out=decay)
+        np.exp(decay, out=decay)
+        np.multiply(scaled, scaled, out=K)
         K /= 3.0
         K += scaled
         K += 1.0
         K *= decay
         K *= self._signal
-        mean = K @ self._alpha
-        V = self._L_inv @ K.T
-        var = self._prior_var - np.einsum("ij,ij->j", V, V)
-        return mean, np.sqrt(np.maximum(var, 0.0)), (scaled, decay, V)
+
+    def _std(self, explained):
+        """Standard deviation from the variance the data explain, ``k^T K^-1 k``."""
+        return np.sqrt(np.maximum(self._prior_var - explained, 0.0))

@@ -14,6 +14,9 @@ maximiser works in three steps:
 
 Only configurations whose key is not in ``exclude`` are returned, so a batch never
 proposes a point twice nor one that was already evaluated.
+
+All three steps work on encoded rows of the unit cube (``SearchSpace.sample_encoded``
+and ``encoded_neighbours``); only the configuration proposed is decoded.
 """
 
 import numpy as np
@@ -30,29 +33,30 @@ def config_key(space, config):
     return row_key(space.encode([config])[0])
 
 
-def _perturb(space, configs, encoded, n, scale, rng):
-    """``n`` configurations near ``configs`` (encoded as the rows of ``encoded``):
-    Gaussian steps on the unit scale for ``Real`` columns, then (half of them) a
-    random discrete neighbour move."""
-    if not configs or n == 0:
-        return []
-    X = encoded[rng.integers(len(configs), size=n)]
+def _perturb(space, X, n, scale, rng):
+    """``n`` encoded rows near the rows of ``X``: Gaussian steps on the unit scale
+    for ``Real`` columns, then (half of them) a random discrete neighbour move."""
+    if len(X) == 0 or n == 0:
+        return np.empty((0, space.n_columns))
+    X = X[rng.integers(len(X), size=n)]
     moved = np.clip(X + scale * rng.standard_normal(X.shape), 0, 1)
-    out = space.decode(np.where(space.continuous_mask(X), moved, X))
+    out = np.where(space.continuous_mask(X), moved, X)
     if not space.is_continuous:
-        for row in np.flatnonzero(rng.uniform(size=n) < 0.5):
-            neighbours = space.neighbours(out[row])
-            if neighbours:
-                out[row] = neighbours[rng.integers(len(neighbours))]
+        rows = np.flatnonzero(rng.uniform(size=n) < 0.5)
+        neighbours, owner = space.encoded_neighbours(out[rows])
+        counts = np.bincount(owner, minlength=len(rows))
+        first = np.cumsum(counts) - counts
+        for i in np.flatnonzero(counts):
+            out[rows[i]] = neighbours[first[i] + rng.integers(counts[i])]
     return out
 
 
 def _refine_continuous(space, surface, X):
     """Batched L-BFGS-B over the continuous columns of each encoded row of ``X``;
-    returns the refined configurations."""
+    returns the refined rows."""
     rows, cols = np.nonzero(space.continuous_mask(X))
     if rows.size == 0:
-        return space.decode(X)
+        return X
 
     def objective(theta):
         points = X.copy()
@@ -70,30 +74,27 @@ def _refine_continuous(space, surface, X):
     )
     refined = X.copy()
     refined[rows, cols] = result.x
-    return space.decode(refined)
+    return refined
 
 
-def _hill_climb(space, surface, configs, values, rounds=3):
-    """Move each configuration to its best discrete neighbour while that improves."""
-    configs, values = list(configs), np.array(values, dtype=float)
+def _hill_climb(space, surface, X, values, rounds=3):
+    """Move each encoded row to its best discrete neighbour while that improves."""
+    X, values = X.copy(), np.array(values, dtype=float)
     for _ in range(rounds):
-        moved = False
-        neighbourhoods = [space.neighbours(c) for c in configs]
-        flat = [n for group in neighbourhoods for n in group]
-        if not flat:
+        neighbours, owner = space.encoded_neighbours(X)
+        if not len(neighbours):
             break
-        flat_values = surface(space.encode(flat))
-        start = 0
-        for i, group in enumerate(neighbourhoods):
-            if group:
-                j = int(np.argmax(flat_values[start : start + len(group)]))
-                if flat_values[start + j] > values[i] + 1e-12:
-                    configs[i], values[i] = group[j], flat_values[start + j]
-                    moved = True
-            start += len(group)
+        neighbour_values = surface(neighbours)
+        moved = False
+        for i in np.unique(owner):
+            group = np.flatnonzero(owner == i)
+            j = group[np.argmax(neighbour_values[group])]
+            if neighbour_values[j] > values[i] + 1e-12:
+                X[i], values[i] = neighbours[j], neighbour_values[j]
+                moved = True
         if not moved:
             break
-    return configs, values
+    return X, values
 
 
 def maximize_acquisition(
@@ -134,12 +135,14 @@ def maximize_acquisition(
     value : float
         Its acquisition value.
     """
-    incumbents = list(incumbents)
-    around = space.encode(incumbents)
-    pool = space.sample(n_candidates, rng)
-    pool += _perturb(space, incumbents, around, n_candidates // 4, 0.05, rng)
-    pool += _perturb(space, incumbents, around, n_candidates // 4, 0.2, rng)
-    encoded = space.encode(pool)
+    around = space.encode(list(incumbents))
+    encoded = np.vstack(
+        [
+            space.sample_encoded(n_candidates, rng),
+            _perturb(space, around, n_candidates // 4, 0.05, rng),
+            _perturb(space, around, n_candidates // 4, 0.2, rng),
+        ]
+    )
     values = surface(encoded)
 
     order = np.argsort(-values)
@@ -154,13 +157,11 @@ def maximize_acquisition(
             break
     if starts:
         refined = _refine_continuous(space, surface, encoded[starts])
-        refined_values = surface(space.encode(refined))
-        climbed, climbed_values = _hill_climb(space, surface, refined, refined_values)
-        pool += climbed
-        encoded = np.vstack([encoded, space.encode(climbed)])
+        climbed, climbed_values = _hill_climb(space, surface, refined, surface(refined))
+        encoded = np.vstack([encoded, climbed])
         values = np.concatenate([values, climbed_values])
 
     for i in np.argsort(-values):
         if row_key(encoded[i]) not in exclude:
-            return pool[i], float(values[i])
+            return space.decode(encoded[i : i + 1])[0], float(values[i])
     return None, -np.inf

@@ -81,6 +81,11 @@ class Dimension:
         """Decode an array of shape (n, n_columns) back into values."""
         return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
 
+    def encode_unit(self, u):
+        """Encode the values that ``from_unit`` maps ``u`` to, without listing them
+        where a subclass can; an array of shape (n, n_columns)."""
+        return self.encode(self.from_unit(u))
+
 
 class _Numeric(Dimension):
     _integral = False
@@ -331,6 +336,15 @@ class Categorical(Dimension):
         out = np.zeros((len(values), self.n_columns))
         if self.n_columns:
             out[np.arange(len(values)), [self.index(v) for v in values]] = 1.0
+        return out
+
+    def encode_unit(self, u):
+        """One-hot encode the choices that ``from_unit`` maps ``u`` to."""
+        k = len(self.choices)
+        idx = np.minimum((np.asarray(u, dtype=float) * k).astype(int), k - 1)
+        out = np.zeros((len(idx), self.n_columns))
+        if self.n_columns:
+            out[np.arange(len(idx)), np.clip(idx, 0, k - 1)] = 1.0
         return out
 
     def decode(self, columns):

@@ -261,6 +261,47 @@ def test_neighbours_move_one_discrete_value():
     assert len(neighbours) == 3
 
 
+@pytest.fixture
+def mixed_space():
+    return as_search_space(
+        [
+            {"a": Real(-5.0, 10.0), "k": Integer(1, 4), "c": ["x", "y", "z"]},
+            {
+                "a": Real(-5.0, 10.0),
+                "s": Real(prior=stats.norm(2.0, 3.0)),
+                "n": Integer(1, 100, prior="log-uniform"),
+                "fixed": ["only"],
+            },
+        ]
+    )
+
+
+@pytest.mark.parametrize("n", [0, 1, 200])
+def test_sample_encoded_is_the_encoding_of_sample(mixed_space, conditional_space, n):
+    for space in (mixed_space, conditional_space):
+        expected = space.encode(space.sample(n, np.random.default_rng(5)))
+        X = space.sample_encoded(n, np.random.default_rng(5))
+        np.testing.assert_array_equal(X, expected)
+
+
+def test_encoded_neighbours_are_the_encoded_neighbours(mixed_space, rng):
+    configs = mixed_space.sample(60, rng)
+    configs += [{"a": 0.0, "k": 1, "c": "z"}, {"a": 0.0, "k": 4, "c": "x"}]
+    X = mixed_space.encode(configs)
+    neighbours, owner = mixed_space.encoded_neighbours(X)
+    assert np.all(np.diff(owner) >= 0)
+    for i, config in enumerate(configs):
+        expected = mixed_space.neighbours(config)
+        got = neighbours[owner == i]
+        if expected:
+            np.testing.assert_array_equal(got, mixed_space.encode(expected))
+        else:
+            assert len(got) == 0
+    continuous = as_search_space({"x": Real(0.0, 1.0)})
+    neighbours, owner = continuous.encoded_neighbours(continuous.encode(configs[:0]))
+    assert neighbours.shape == (0, 1) and owner.shape == (0,)
+
+
 def test_configuration_outside_the_space_is_rejected():
     space = SearchSpace([{"C": Real(0.0, 1.0)}])
     with pytest.raises(ValueError, match="lies in no subspace"):
