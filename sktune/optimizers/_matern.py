@@ -11,6 +11,7 @@ them) from plain arrays.
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky
+from scipy.linalg.blas import dtrmm
 from scipy.linalg.lapack import dpotri, dtrtri
 from scipy.spatial.distance import cdist
 from sklearn.gaussian_process.kernels import (
@@ -135,8 +136,24 @@ class MaternPosterior:
     """Posterior of a fitted ``GaussianProcessRegressor`` with the default kernel.
 
     The acquisition maximiser predicts at a pool of some 1500 points once and at a
-    few points hundreds of times per proposal; this gives sklearn's ``predict``
-    numbers from the fitted model's Cholesky factor and weights.
+    few points hundreds of times per proposal; this gives the ``predict`` numbers
+    of ``GaussianProcessRegressor(kernel, alpha=jitter)`` fitted on ``(X, y)``.
+
+    Parameters
+    ----------
+    kernel : sklearn kernel
+        Of the default shape (:func:`is_default_shape`), hyperparameters set.
+    X : ndarray of shape (n, d)
+        Training points.
+    y : ndarray of shape (n,)
+        Training targets.
+    jitter : float
+        Value added to the kernel's diagonal (the regressor's ``alpha``).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If the kernel matrix is not positive definite.
     """
 
     # Rows of a pool predicted at once: each work array stays near 256 KiB, so
@@ -144,35 +161,47 @@ class MaternPosterior:
     # megabytes are faulted in afresh at every call).
     _CHUNK_BYTES = 1 << 18
 
-    def __init__(self, gp):
-        kernel = gp.kernel_
+    def __init__(self, kernel, X, y, jitter):
         self._length_scale = np.asarray(kernel.k1.k2.length_scale, dtype=float)
         self._signal = float(kernel.k1.k1.constant_value)
-        self._prior_var = self._signal + float(kernel.k2.noise_level)
-        self._X = gp.X_train_ / self._length_scale
-        self._alpha = gp.alpha_
+        noise = float(kernel.k2.noise_level)
+        self._prior_var = self._signal + noise
+        X = np.asarray(X, dtype=float)
+        self._X = X / self._length_scale
+        n = len(X)
+        K = np.empty((n, n))
+        for part, scaled, decay in self._chunks(n, 2):
+            self._kernel(X[part], scaled, decay, K[part])
+        K.flat[:: n + 1] += noise + jitter
+        # K is symmetric: its transpose is the Fortran-ordered array LAPACK
+        # factorises in place.
+        L = cholesky(K.T, lower=True, overwrite_a=True, check_finite=False)
+        self._alpha = cho_solve((L, True), y, check_finite=False)
         # The inverse factor turns the per-call triangular solves into matrix
         # products, several times faster on candidate pools.
-        self._L_inv, _ = dtrtri(gp.L_, lower=1)
+        self._L_inv, _ = dtrtri(L, lower=1, overwrite_c=1)
 
-    @staticmethod
-    def applies(gp):
-        """Whether ``gp``'s fitted kernel has the shape this class computes."""
-        return is_default_shape(gp.kernel_) and not gp.normalize_y
+    def _chunks(self, n_rows, n_work):
+        """Slices of ``n_rows`` rows, each with ``n_work`` work arrays of one row
+        per row of the slice and one column per training point (the same arrays
+        for every slice)."""
+        n = len(self._X)
+        rows = max(1, self._CHUNK_BYTES // (8 * n))
+        work = np.empty((n_work, min(rows, n_rows), n))
+        for start in range(0, n_rows, rows):
+            part = slice(start, min(start + rows, n_rows))
+            yield part, *(w[: part.stop - start] for w in work)
 
     def predict(self, X):
         """Posterior mean and standard deviation at the rows of ``X``."""
         X = np.asarray(X, dtype=float)
-        n = len(self._X)
-        rows = max(1, self._CHUNK_BYTES // (8 * n))
         mean, var = np.empty(len(X)), np.empty(len(X))
-        work = np.empty((3, min(rows, len(X)), n))
-        for start in range(0, len(X), rows):
-            part = slice(start, start + rows)
-            scaled, decay, K = (w[: len(X[part])] for w in work)
+        for part, scaled, decay, K in self._chunks(len(X), 3):
             self._kernel(X[part], scaled, decay, K)
             mean[part] = K @ self._alpha
-            V = np.matmul(K, self._L_inv.T, out=scaled)
+            # V = K L^-T in place of K, as V^T = L^-1 K^T: a triangular product
+            # (half the work of a general one) on the Fortran-ordered K^T.
+            V = dtrmm(1.0, self._L_inv, K.T, lower=1, overwrite_b=1).T
             var[part] = np.einsum("ij,ij->i", V, V)
         return mean, self._std(var)
 

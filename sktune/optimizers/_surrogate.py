@@ -33,7 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
-from ._matern import MaternLikelihood, MaternPosterior
+from ._matern import MaternLikelihood, MaternPosterior, is_default_shape
 
 _ALWAYS_ESTIMATE = 40
 _JITTER = 1e-10  # the regressor's alpha, added to the kernel's diagonal
@@ -194,7 +194,13 @@ class GPSurrogate:
     Attributes
     ----------
     gp_ : GaussianProcessRegressor
-        The fitted model, on transformed scores.
+        The fitted model, on transformed scores. With the default kernel the
+        surrogate predicts without it, and a fit that keeps the hyperparameters
+        leaves it to be fitted on first access.
+    kernel_ : sklearn kernel
+        The kernel with its fitted hyperparameters.
+    X_ : ndarray of shape (n, n_columns)
+        Training points.
     y_ : ndarray
         Transformed training scores (the scale on which ``predict`` answers).
     n_estimated_ : int
@@ -217,10 +223,10 @@ class GPSurrogate:
         """
         X = np.asarray(X, dtype=float)
         self.transform_ = _OutputTransform().fit(impute_failures(y))
-        self.y_ = self.transform_.transform(impute_failures(y))
-        previous = getattr(self, "gp_", None)
-        if previous is not None and previous.X_train_.shape[1] == X.shape[1]:
-            kernel, restarts = previous.kernel_, 0
+        y = self.transform_.transform(impute_failures(y))
+        previous = getattr(self, "kernel_", None)
+        if previous is not None and self.X_.shape[1] == X.shape[1]:
+            kernel, restarts = previous, 0
             estimate = (
                 len(X) <= _ALWAYS_ESTIMATE
                 or len(X) >= _GROWTH_TO_ESTIMATE * self.n_estimated_
@@ -230,26 +236,53 @@ class GPSurrogate:
                 self.kernel if self.kernel is not None else default_kernel(X.shape[1])
             )
             restarts, estimate = self.n_restarts, True
-        self.gp_ = GaussianProcessRegressor(
+        if estimate:
+            self._fit_sklearn(kernel, X, y, restarts)
+            self.n_estimated_ = len(X)
+        else:
+            self._condition(kernel, X, y)
+        return self
+
+    def _fit_sklearn(self, kernel, X, y, restarts=0):
+        """Fit ``gp_``, estimating the hyperparameters from ``kernel`` when
+        ``restarts`` is not None, keeping them otherwise."""
+        self._gp = GaussianProcessRegressor(
             kernel=kernel,
-            optimizer=_map_optimizer(kernel, X, self.y_) if estimate else None,
+            optimizer=None if restarts is None else _map_optimizer(kernel, X, y),
             alpha=_JITTER,
             normalize_y=False,
-            n_restarts_optimizer=restarts,
+            n_restarts_optimizer=restarts or 0,
             # Only restarts draw from it; seeding a RandomState costs ~0.5 ms a fit.
             random_state=self.random_state if restarts else None,
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            self.gp_.fit(X, self.y_)
-        if estimate:
-            self.n_estimated_ = len(X)
-        self._set_posterior()
-        return self
+            self._gp.fit(X, y)
+        self.kernel_, self.X_, self.y_ = self._gp.kernel_, X, y
+        self._posterior = (
+            MaternPosterior(self.kernel_, X, y, _JITTER)
+            if is_default_shape(self.kernel_)
+            else None
+        )
 
-    def _set_posterior(self):
-        fast = MaternPosterior.applies(self.gp_)
-        self._posterior = MaternPosterior(self.gp_) if fast else None
+    def _condition(self, kernel, X, y):
+        """Fit on ``(X, y)`` with the hyperparameters of ``kernel`` kept."""
+        if not is_default_shape(kernel):
+            self._fit_sklearn(kernel, X, y, restarts=None)
+            return
+        # sklearn's fit would add a copy of the kernel, input validation and a
+        # second factorisation for the likelihood: ~2 ms at 200 points, for a
+        # model the posterior does not use.
+        self._gp = None
+        self.kernel_, self.X_, self.y_ = kernel, X, y
+        self._posterior = MaternPosterior(kernel, X, y, _JITTER)
+
+    @property
+    def gp_(self):
+        """The fitted ``GaussianProcessRegressor`` (see the class's Attributes)."""
+        if self._gp is None:
+            self._fit_sklearn(self.kernel_, self.X_, self.y_, restarts=None)
+        return self._gp
 
     def condition_on(self, X_new, y_new):
         """A copy that also believes ``y_new`` (transformed scale) at ``X_new``.
@@ -259,13 +292,12 @@ class GPSurrogate:
         """
         other = GPSurrogate(self.kernel, self.n_restarts, self.random_state)
         other.transform_ = self.transform_
-        other.y_ = np.concatenate([self.y_, np.ravel(y_new)])
-        other.gp_ = GaussianProcessRegressor(
-            kernel=self.gp_.kernel_, optimizer=None, alpha=_JITTER, normalize_y=False
+        other.n_estimated_ = self.n_estimated_
+        other._condition(
+            self.kernel_,
+            np.vstack([self.X_, np.atleast_2d(X_new)]),
+            np.concatenate([self.y_, np.ravel(y_new)]),
         )
-        X = np.vstack([self.gp_.X_train_, np.atleast_2d(X_new)])
-        other.gp_.fit(X, other.y_)
-        other._set_posterior()
         return other
 
     def predict(self, X):

@@ -62,12 +62,18 @@ def test_excluded_configurations_are_not_proposed():
 
 
 def test_pool_predictions_equal_sklearn():
-    """Predictions over a pool of several chunks equal sklearn's."""
+    """Predictions over a pool of several chunks equal sklearn's, also for a
+    model conditioned on more points than one chunk of its kernel matrix holds
+    (its sklearn regressor is fitted on first access)."""
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(40, 3))
     surrogate = GPSurrogate().fit(X, np.sin(5 * X).sum(axis=1))
+    X_new = rng.uniform(size=(210, 3))
+    believer = surrogate.condition_on(X_new, np.cos(3 * X_new).sum(axis=1))
+    assert believer._gp is None
     pool = np.vstack([rng.uniform(size=(3000, 3)), X[:2]])
-    mean, std = surrogate.predict(pool)
-    expected_mean, expected_std = surrogate.gp_.predict(pool, return_std=True)
-    np.testing.assert_allclose(mean, expected_mean, rtol=1e-9, atol=1e-10)
-    np.testing.assert_allclose(std, expected_std, rtol=1e-7, atol=1e-9)
+    for model in (surrogate, believer):
+        mean, std = model.predict(pool)
+        expected_mean, expected_std = model.gp_.predict(pool, return_std=True)
+        np.testing.assert_allclose(mean, expected_mean, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(std, expected_std, rtol=1e-7, atol=1e-9)
