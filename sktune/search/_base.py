@@ -10,7 +10,6 @@ the time budget and user callbacks. sklearn keeps doing scoring, multimetric,
 
 import math
 import numbers
-import threading
 import time
 import warnings
 
@@ -131,29 +130,6 @@ class _SameSplits:
         return iter(self._splits)
 
 
-class _Meanwhile(threading.Thread):
-    """Calls ``function()`` in a second thread; ``result()`` joins and returns
-    its value, or raises what it raised."""
-
-    def __init__(self, function):
-        super().__init__(name="sktune-meanwhile", daemon=True)
-        self._function = function
-        self._value = self._error = None
-        self.start()
-
-    def run(self):
-        try:
-            self._value = self._function()
-        except BaseException as exc:  # re-raised in the caller's thread
-            self._error = exc
-
-    def result(self):
-        self.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
 class SearchLoop:
     """Evaluates batches for a driver and decides when the search stops.
 
@@ -185,8 +161,6 @@ class SearchLoop:
         Every configuration evaluated, in order.
     scores : ndarray
         Their mean test score on the driving metric (NaN where a fit failed).
-    meanwhile_result : object
-        What the ``meanwhile`` function of the last ``evaluate`` call returned.
     """
 
     def __init__(
@@ -227,7 +201,6 @@ class SearchLoop:
             self._bar.update(len(self.configs))
         self.stopped = False
         self.results = None
-        self.meanwhile_result = None
         self._non_finite = {}  # sklearn's non-finite-score warnings, shown once
         self._failures = FitFailures()  # which fits failed, batch after batch
         self._splits = _SameSplits(checked_cv(search))  # one set for all batches
@@ -237,9 +210,7 @@ class SearchLoop:
         """Seconds since the search started."""
         return time.monotonic() - self._start
 
-    def evaluate(
-        self, configs, more_results=None, cv=None, evaluator=None, meanwhile=None
-    ):
+    def evaluate(self, configs, more_results=None, cv=None, evaluator=None):
         """Cross-validate ``configs`` and return their scores on the driving metric.
 
         A batch in which every fit fails does not end the search: its candidates
@@ -250,13 +221,6 @@ class SearchLoop:
         ``evaluator``, when given, replaces sklearn's ``evaluate_candidates`` for
         this batch (same call, same returned results; e.g. an executor that keeps
         fitted models between batches).
-        ``meanwhile``, when given, is called without arguments in a second thread
-        while the batch runs (e.g. to propose the next batch while the workers
-        fit this one); its value is kept in ``meanwhile_result``, and an exception
-        it raises is raised here once the batch is recorded. It ends within this
-        batch's warnings capture, so its own ``warnings.catch_warnings`` nests
-        inside this one (the module-wide warnings state is never left changed);
-        it must not use ``evaluate_candidates`` or this loop.
         """
         kwargs = {"more_results": more_results}
         kwargs["cv"] = self._splits if cv is None else cv
@@ -273,12 +237,7 @@ class SearchLoop:
             tolerate_failed_batches(self._failures),
             warnings.catch_warnings(record=True) as seen,
         ):
-            background = None if meanwhile is None else _Meanwhile(meanwhile)
-            try:
-                self.results = (evaluator or self._evaluate)(configs, **kwargs)
-            finally:
-                if background is not None:
-                    background.join()
+            self.results = (evaluator or self._evaluate)(configs, **kwargs)
         failed_fits = self._failures.flags[n_calls:]
         for w in seen:
             key = non_finite_scores_warning(w.message)
@@ -304,8 +263,6 @@ class SearchLoop:
         if self._checkpoint is not None:
             save_checkpoint(self._checkpoint, self._signature, self.merged_results())
         self._after_batch(len(configs))
-        if background is not None:
-            self.meanwhile_result = background.result()
         return batch_scores
 
     @property

@@ -1,7 +1,6 @@
 """``BayesianSearchCV``: a drop-in for ``GridSearchCV`` / ``RandomizedSearchCV`` /
 scikit-optimize's ``BayesSearchCV`` that proposes candidates with a Gaussian process."""
 
-import functools
 import math
 import numbers
 import os
@@ -13,7 +12,7 @@ from joblib import effective_n_jobs
 from ..optimizers import BayesianOptimizer, Candidate
 from ._base import SearchLoop, TunerSearchCV
 from ._checkpoint import search_signature
-from ._compat import Interval, StrOptions, fits_in_worker_processes
+from ._compat import Interval, StrOptions
 
 _OPTIMIZER_KWARGS = (
     "n_initial_points",
@@ -51,12 +50,7 @@ class BayesianSearchCV(TunerSearchCV):
     n_points : int or "auto", default="auto"
         Candidates proposed and cross-validated together per batch. ``"auto"``
         picks the smallest batch that keeps every joblib worker busy with
-        ``n_splits`` fits per candidate (1 when ``n_jobs`` is 1). With one
-        candidate per batch and the fits in worker processes (``n_jobs`` > 1 on
-        loky, Dask or Ray, not threads), the next candidate is proposed while the
-        workers fit the current one, which counts as pending (its predicted
-        score stands in for its result): the proposal costs no wall time, but
-        the candidates differ from those of ``n_jobs=1`` (still repeatable).
+        ``n_splits`` fits per candidate (1 when ``n_jobs`` is 1).
     n_initial_points : int or None, default=None
         Candidates of the scrambled Sobol design before the model is used;
         ``None`` gives ``max(5, min(2 * d + 1, 20))`` for ``d`` dimensions.
@@ -255,37 +249,19 @@ n_splits_, refit_time_, multimetric_
                     _fit_costs(loop.resumed, len(loop.configs)),
                 )
                 batch = int(np.max(loop.resumed["batch"], initial=-1)) + 1
-            # Look ahead only with one candidate per batch: each proposal then
-            # misses one result, as the second of a batch of two does; with
-            # larger batches the pending points pile up and, measured, regret
-            # grows (20 seeds, Branin at 30 evaluations: median x13 with 2).
-            look_ahead = self.n_points_ == 1 and fits_in_worker_processes(self.n_jobs)
-            candidates = None
             while len(loop.configs) < n_iter and not loop.stopped:
-                if candidates is None:
-                    candidates = optimizer.ask(
-                        min(self.n_points_, n_iter - len(loop.configs))
-                    )
+                candidates = optimizer.ask(
+                    min(self.n_points_, n_iter - len(loop.configs))
+                )
                 if not candidates:
                     break
-                n_next = min(
-                    self.n_points_, n_iter - len(loop.configs) - len(candidates)
-                )
-                propose_next = None
-                if look_ahead and n_next > 0:
-                    # Asynchronous look-ahead: while the workers fit this batch,
-                    # the next one is proposed with this one pending (see Notes).
-                    propose_next = functools.partial(
-                        optimizer.ask, n_next, pending=[c.params for c in candidates]
-                    )
-                self._evaluate_batch(loop, candidates, batch, propose_next)
+                self._evaluate_batch(loop, candidates, batch)
                 optimizer.tell(
                     [c.params for c in candidates],
                     loop.scores[-len(candidates) :],
                     _fit_costs(loop.results, len(candidates)),
                 )
                 batch += 1
-                candidates = None if propose_next is None else loop.meanwhile_result
             if loop.results is None and loop.configs:
                 # Resumed from a complete checkpoint: sklearn's fit needs at least
                 # one evaluation of its own, so evaluate the stored best once more.
@@ -293,7 +269,7 @@ n_splits_, refit_time_, multimetric_
         self.optimizer_results_ = [loop.result()]
 
     @staticmethod
-    def _evaluate_batch(loop, candidates, batch, meanwhile=None):
+    def _evaluate_batch(loop, candidates, batch):
         loop.evaluate(
             [c.params for c in candidates],
             more_results={
@@ -302,7 +278,6 @@ n_splits_, refit_time_, multimetric_
                 "acquisition": [c.acquisition for c in candidates],
                 "batch": [batch] * len(candidates),
             },
-            meanwhile=meanwhile,
         )
 
 

@@ -248,19 +248,3 @@ def replace_results(results, merged):
 
 
 __all__ += ["replace_results"]
-
-
-# --- joblib: where sklearn's ``Parallel(n_jobs=search.n_jobs)`` runs the fits.
-from joblib import effective_n_jobs  # noqa: E402
-from joblib.parallel import get_active_backend  # noqa: E402
-
-
-def fits_in_worker_processes(n_jobs):
-    """Whether ``BaseSearchCV.fit`` runs several fits at once, none of them in a
-    thread of this process (loky, multiprocessing, Dask, Ray), under the joblib
-    configuration in force (``joblib.parallel_config``)."""
-    backend, _ = get_active_backend()
-    return effective_n_jobs(n_jobs) > 1 and not getattr(backend, "uses_threads", False)
-
-
-__all__ += ["fits_in_worker_processes"]

@@ -193,13 +193,13 @@ def test_random_state_repeats_the_search_with_one_job():
     assert other != first
 
 
-def test_random_state_repeats_the_search_with_two_jobs():
-    # cv=2 on 2 workers: n_points="auto" is 1, as with one job; the proposals
-    # differ from one job's by the look-ahead (tests/search/test_lookahead.py)
+def test_random_state_repeats_the_search_with_two_jobs_and_matches_one_job():
+    # cv=2 on 2 workers: n_points="auto" is 1, as with one job
     first, search = _params(n_jobs=2)
     second, _ = _params(n_jobs=2)
     assert search.n_points_ == 1
     assert first == second
+    assert first == _params(n_jobs=1)[0]
 
 
 def test_fixed_batch_size_gives_the_same_params_for_any_n_jobs():
