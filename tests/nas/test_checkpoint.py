@@ -110,8 +110,8 @@ def test_bayesian_strategy_is_told_the_stored_trials(blobs, tmp_path, monkeypatc
     monkeypatch.setattr(
         BayesianOptimizer,
         "tell",
-        lambda self, configs, scores: (
-            told.append(len(configs)) or tell(self, configs, scores)
+        lambda self, configs, scores, *costs: (
+            told.append(len(configs)) or tell(self, configs, scores, *costs)
         ),
     )
     resumed = small(checkpoint=path, strategy="bayesian", max_trials=5).fit(X, y)
