@@ -11,7 +11,8 @@ them) from plain arrays.
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky
-from scipy.linalg.lapack import dtrtri
+from scipy.linalg.blas import dtrmm
+from scipy.linalg.lapack import dpotri, dtrtri
 from scipy.spatial.distance import cdist
 from sklearn.gaussian_process.kernels import (
     ConstantKernel,
@@ -103,18 +104,21 @@ class MaternLikelihood:
             return -np.inf, np.zeros_like(theta)
         alpha = cho_solve((L, True), self._y, check_finite=False)
         value = -0.5 * self._y @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
-        # K^-1 = L^-T L^-1 (L^-1 in place of L; its upper triangle stays 0).
-        # LAPACK's dpotri would give one triangle of it directly, but OpenBLAS
-        # runs it (and dtrmm) 10 to 50 times slower under a runtime thread limit
-        # (threadpoolctl, as ask sets) than the triangular inverse and a product.
-        L_inv, _ = dtrtri(L, lower=1, overwrite_c=1)
-        K_inv = np.matmul(L_inv.T, L_inv, out=inner)
-        # 0.5 * trace((alpha alpha^T - K^-1) dK / dtheta), eq. 5.9; every dK is
-        # symmetric, so the trace is the sum of the elementwise product.
-        outer = np.multiply(alpha[:, None], alpha[None, :], out=self._K)
-        np.subtract(outer, K_inv, out=inner)
+        # One triangle T of K^-1 (the other is 0), in place of L.
+        K_inv, _ = dpotri(L, lower=1, overwrite_c=1)
+        T = K_inv.T
+        # 0.5 * trace((alpha alpha^T - K^-1) dK / dtheta), eq. 5.9. Every dK is
+        # symmetric, so sum(K^-1 * dK) = 2 sum(T * dK) - sum(diag(T) * diag(dK)):
+        # with inner = alpha alpha^T - 2 T, the sums below take the diagonal
+        # once too many times, and the terms in diag(T) put it back.
+        np.multiply(alpha[:, None], alpha[None, :], out=inner)
+        inner -= T
+        inner -= T
+        diag_T = np.diagonal(T)
         grad = np.empty(len(theta))
-        grad[0] = 0.5 * signal * np.vdot(inner, K_matern)
+        grad[0] = (
+            0.5 * signal * (np.vdot(inner, K_matern) + diag_T @ np.diagonal(K_matern))
+        )
         # dK / dlog l_k = c (5 / 3) (1 + r) exp(-r) (x_ik - x_jk)^2 / l_k^2, whose
         # diagonal is 0.
         weights = r
@@ -124,7 +128,7 @@ class MaternLikelihood:
         weights *= signal * 5.0 / 3.0
         by_column = 0.5 * inv_scale2 * (weights.reshape(n * n) @ self._squared)
         grad[1:-1] = by_column if len(theta) - 2 == d else by_column.sum()
-        grad[-1] = 0.5 * noise * np.trace(inner)
+        grad[-1] = 0.5 * noise * (alpha @ alpha - diag_T.sum())
         return value, grad
 
 
@@ -195,10 +199,9 @@ class MaternPosterior:
         for part, scaled, decay, K in self._chunks(len(X), 3):
             self._kernel(X[part], scaled, decay, K)
             mean[part] = K @ self._alpha
-            # A general product, though L^-T is triangular: OpenBLAS's dtrmm is
-            # several times slower under a runtime thread limit (see
-            # MaternLikelihood).
-            V = np.matmul(K, self._L_inv.T, out=scaled)
+            # V = K L^-T in place of K, as V^T = L^-1 K^T: a triangular product
+            # (half the work of a general one) on the Fortran-ordered K^T.
+            V = dtrmm(1.0, self._L_inv, K.T, lower=1, overwrite_b=1).T
             var[part] = np.einsum("ij,ij->i", V, V)
         return mean, self._std(var)
 
