@@ -251,3 +251,29 @@ def test_output_transform_with_tied_quartiles_keeps_the_order():
     y = np.r_[np.ones(10), 0.5, 0.9]
     z = _OutputTransform().fit(y).transform(y)
     assert z[10] < z[11] < z[0]
+
+
+def test_gamma_priors_are_densities_of_the_hyperparameters():
+    """The signal variance and noise priors are Gamma densities of the values
+    themselves (as Optuna's), not of their logarithms: differences of the log
+    prior equal those of ``scipy.stats.gamma.logpdf``, and the MAP estimate of
+    the prior alone is the Gamma mode."""
+    from scipy import stats
+
+    from sktune.optimizers._surrogate import _log_prior, default_kernel
+
+    kernel = default_kernel(2)  # theta = [log c, log l1, log l2, log noise]
+    log_prior = _log_prior(kernel)
+    low, high = np.log([0.5, 0.5, 0.5, 0.001]), np.log([3.0, 0.5, 0.5, 0.2])
+    gained = log_prior(high)[0] - log_prior(low)[0]
+    expected = sum(
+        np.diff(stats.gamma.logpdf(np.exp([lo, hi]), shape, scale=1 / rate))[0]
+        for lo, hi, shape, rate in [
+            (low[0], high[0], 2.0, 1.0),
+            (low[3], high[3], 1.1, 30.0),
+        ]
+    )
+    np.testing.assert_allclose(gained, expected, rtol=1e-12)
+    mode = np.log([1.0, 0.5, 0.5, 0.1 / 30])
+    _, grad = log_prior(mode)
+    np.testing.assert_allclose(grad[[0, 3]], 0.0, atol=1e-12)
