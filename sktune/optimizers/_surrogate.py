@@ -114,15 +114,14 @@ def _log_prior(kernel):
     return log_prior
 
 
-def _map_minimize(negative_log_likelihood, kernel, start, bounds):
-    """Minimise the negative log posterior of ``kernel``'s hyperparameters with
+def _map_minimize(negative_log_likelihood, log_prior, start, bounds):
+    """Minimise the negative log posterior of kernel hyperparameters with
     L-BFGS-B from ``start``; returns ``(theta, value)``.
 
     ``negative_log_likelihood(theta)`` gives the negative log marginal likelihood
-    and its gradient; the priors of :func:`_log_prior` are added to it, so the
-    minimum is the maximum-a-posteriori estimate.
+    and its gradient, ``log_prior(theta)`` the log prior density and its gradient
+    (:func:`_log_prior`), so the minimum is the maximum-a-posteriori estimate.
     """
-    log_prior = _log_prior(kernel)
 
     def objective(theta):
         value, grad = negative_log_likelihood(theta)
@@ -138,10 +137,12 @@ def _map_optimizer(kernel):
     maximises the log marginal likelihood plus the log prior (MAP) instead of the
     likelihood (a kernel :class:`MaternLikelihood` does not compute)."""
 
+    log_prior = _log_prior(kernel)
+
     def optimizer(obj_func, initial_theta, bounds):
         return _map_minimize(
             lambda theta: obj_func(theta, eval_gradient=True),
-            kernel,
+            log_prior,
             initial_theta,
             bounds,
         )
@@ -170,8 +171,9 @@ def _map_estimate(kernel, X, y, restarts, random_state):
     if restarts:
         rng = np.random.RandomState(random_state)
         starts += [rng.uniform(bounds[:, 0], bounds[:, 1]) for _ in range(restarts)]
+    log_prior = _log_prior(kernel)
     optima = [
-        _map_minimize(negative_log_likelihood, kernel, start, bounds)
+        _map_minimize(negative_log_likelihood, log_prior, start, bounds)
         for start in starts
     ]
     theta, _ = min(optima, key=lambda optimum: optimum[1])
@@ -239,8 +241,8 @@ class GPSurrogate:
     ----------
     gp_ : GaussianProcessRegressor
         The fitted model, on transformed scores. With the default kernel the
-        surrogate predicts without it, and a fit that keeps the hyperparameters
-        leaves it to be fitted on first access.
+        surrogate estimates the hyperparameters and predicts without it, and
+        leaves it to be fitted (with those hyperparameters) on first access.
     kernel_ : sklearn kernel
         The kernel with its fitted hyperparameters.
     X_ : ndarray of shape (n, n_columns)
