@@ -27,7 +27,7 @@ score at all. The surrogate therefore
   hyperparameters themselves, as in Optuna's GP sampler (modes 1 and 0.0033).
   Taken as densities over their logarithms (modes 2 and 0.037), the larger noise
   kept the model from resolving Hartmann6's optimum: with the optimizer alone
-  over 40 seeds, median regret at 50 evaluations 0.038 -> 0.0057, and Branin,
+  over 40 seeds, median regret at 50 evaluations 0.038 -> 0.0069, and Branin,
   Ackley-5 and Levy-10 no worse (``benchmarks/results/bayes_optimizer_only.md``).
 """
 
