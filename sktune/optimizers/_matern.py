@@ -37,6 +37,19 @@ def is_default_shape(kernel):
     )
 
 
+def _matern52(scaled, decay, K):
+    """Fill ``decay`` with ``exp(-s)`` and ``K`` with the unit-variance Matern 5/2
+    kernel ``(1 + s + s^2 / 3) exp(-s)`` of the scaled distances ``s = scaled``,
+    in place (no temporary arrays: these run on every likelihood and pool call)."""
+    np.negative(scaled, out=decay)
+    np.exp(decay, out=decay)
+    np.multiply(scaled, scaled, out=K)
+    K /= 3.0
+    K += scaled
+    K += 1.0
+    K *= decay
+
+
 class MaternLikelihood:
     """Log marginal likelihood of the default kernel on fixed data, and its gradient.
 
@@ -87,13 +100,7 @@ class MaternLikelihood:
         np.matmul(self._squared, inv_scale2, out=r.reshape(n * n))
         r *= 5.0
         np.sqrt(r, out=r)
-        np.negative(r, out=decay)
-        np.exp(decay, out=decay)
-        np.multiply(r, r, out=K_matern)
-        K_matern /= 3.0
-        K_matern += r
-        K_matern += 1.0
-        K_matern *= decay
+        _matern52(r, decay, K_matern)
         np.multiply(K_matern, signal, out=self._K)
         self._K.flat[:: n + 1] += noise + self._jitter
         try:
@@ -238,13 +245,7 @@ class MaternPosterior:
         ``c (1 + s + s^2 / 3) exp(-s)``, in place."""
         cdist(X / self._length_scale, self._X, out=scaled)
         scaled *= np.sqrt(5.0)
-        np.negative(scaled, out=decay)
-        np.exp(decay, out=decay)
-        np.multiply(scaled, scaled, out=K)
-        K /= 3.0
-        K += scaled
-        K += 1.0
-        K *= decay
+        _matern52(scaled, decay, K)
         K *= self._signal
 
     def _std(self, explained):
