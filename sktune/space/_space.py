@@ -283,10 +283,6 @@ class SearchSpace:
                 configs[row] = {name: values[name][i] for name in ids}
         return configs
 
-    def snap(self, X):
-        """Round rows of the cube onto the encodings of real configurations."""
-        return self.encode(self.decode(X))
-
     def _which(self, X):
         """Subspace of each encoded row, read off the one-hot block."""
         k = len(self.subspaces)
