@@ -86,7 +86,8 @@ return_train_score
         exists at ``fit``, the search resumes from it: the optimizer is told every
         stored result, only the rest of ``n_iter`` is evaluated, and the stored
         candidates appear in ``cv_results_`` without being refit. A checkpoint of a
-        different search (estimator, space, scoring or CV) is refused.
+        different search (estimator, space, scoring or CV) or of other data (``X``,
+        ``y``, ``groups``) is refused.
 
     Attributes
     ----------
@@ -219,7 +220,19 @@ n_splits_, refit_time_, multimetric_
         options.update(extra)
         return BayesianOptimizer(space, random_state=self.random_state, **options)
 
+    def _check_input_parameters(self, X, y, split_params):
+        # sklearn calls this in fit with the data; a checkpoint is tied to it.
+        self._fit_data = (X, y, split_params)
+
+    def _checkpoint_signature(self, space, data):
+        """What a checkpoint must share with this fit to be resumed (the data are
+        hashed only when there is a checkpoint)."""
+        if self.checkpoint is None:
+            return None
+        return search_signature(self, space, data)
+
     def _run_search(self, evaluate_candidates, callback_ctx=None):
+        data = vars(self).pop("_fit_data")  # not kept on the fitted search
         space = self._search_space(self.search_spaces, "search_spaces")
         optimizer = self._make_optimizer(space)
         n_iter = self.n_iter
@@ -238,7 +251,7 @@ n_splits_, refit_time_, multimetric_
             callback_ctx,
             total=n_iter,
             checkpoint=self.checkpoint,
-            signature=search_signature(self, space),
+            signature=self._checkpoint_signature(space, data),
         )
         with loop:
             batch = 0

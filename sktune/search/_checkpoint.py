@@ -19,8 +19,10 @@ from scipy.stats import rankdata
 _FORMAT = 2
 
 
-def search_signature(search, space):
-    """What must not change between a checkpointed search and its resumption."""
+def search_signature(search, space, data):
+    """What must not change between a checkpointed search and its resumption:
+    the search, its estimator, space, scoring and CV, and the ``data`` it is fit
+    on (``(X, y, split_params)``, by its ``joblib.hash``)."""
     return {
         "search": type(search).__name__,
         "estimator": repr(search.estimator),
@@ -28,6 +30,7 @@ def search_signature(search, space):
         "scoring": repr(search.scoring),
         "n_splits": search.n_splits_,
         "return_train_score": search.return_train_score,
+        "data": joblib.hash(data),
     }
 
 

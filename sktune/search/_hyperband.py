@@ -6,7 +6,6 @@ import os
 from dataclasses import replace
 
 import numpy as np
-from joblib import hash as data_hash
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
@@ -361,17 +360,16 @@ n_splits_, refit_time_, multimetric_
 
     def _checkpoint_signature(self, space, X, y, split_params):
         """What a checkpoint must share with this fit to be resumed: what
-        ``BayesianSearchCV`` checks, the schedule, the sampler, how fold models
-        continue, and the data."""
+        ``BayesianSearchCV`` checks (data included), the schedule, the sampler and
+        how fold models continue."""
         return {
-            **search_signature(self, space),
+            **search_signature(self, space, (X, y, split_params)),
             "resource": self.resource,
             "min_resource": self.min_resource_,
             "max_resource": self.max_resource_,
             "eta": self.eta,
             "sampler": self.sampler,
             "incremental": self.incremental_,
-            "data": data_hash((X, y, split_params)),
         }
 
     def _run_rungs(self, loop, scheduler, evaluate_rung):

@@ -103,3 +103,17 @@ def test_checkpoint_of_another_search_is_refused_before_any_fit(tmp_path):
     with pytest.raises(ValueError, match=r"different search.*\['space'\]"):
         other.fit(X, y)
     assert CountingRegressor.fits == 0
+
+
+def test_checkpoint_of_other_data_is_refused_before_any_fit(tmp_path):
+    path = tmp_path / "search.ckpt"
+    _search(path).fit(X, y)
+    CountingRegressor.fits = 0
+    with pytest.raises(ValueError, match=r"different search.*\['data'\]"):
+        _search(path).fit(X[:50], y[:50])
+    assert CountingRegressor.fits == 0
+
+
+def test_the_fitted_search_keeps_no_reference_to_the_data(tmp_path):
+    search = _search(tmp_path / "search.ckpt").fit(X, y)
+    assert not hasattr(search, "_fit_data")
