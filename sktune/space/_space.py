@@ -126,8 +126,7 @@ class SearchSpace:
     # -- sampling -------------------------------------------------------------
     def _from_unit_rows(self, u):
         """Configurations from rows of [0, 1]^(1 + max subspace width)."""
-        k = len(self.subspaces)
-        which = np.minimum((u[:, 0] * k).astype(int), k - 1)
+        which = self._subspace_of_unit(u)
         configs = [None] * len(u)
         for s, subspace in enumerate(self.subspaces):
             rows = np.flatnonzero(which == s)
@@ -138,6 +137,11 @@ class SearchSpace:
             for i, row in enumerate(rows):
                 configs[row] = {name: values[name][i] for name in subspace}
         return configs
+
+    def _subspace_of_unit(self, u):
+        """Subspace of each row of unit draws, read off its first column."""
+        k = len(self.subspaces)
+        return np.minimum((u[:, 0] * k).astype(int), k - 1)
 
     def _unit_width(self):
         return 1 + max(len(s) for s in self.subspaces)
@@ -179,7 +183,7 @@ class SearchSpace:
         """
         u = random_state.uniform(size=(n, self._unit_width()))
         k = len(self.subspaces)
-        which = np.minimum((u[:, 0] * k).astype(int), k - 1)
+        which = self._subspace_of_unit(u)
         out = np.full((n, self.n_columns), _INACTIVE)
         if k > 1:
             out[:, :k] = 0.0
