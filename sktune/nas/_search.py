@@ -87,10 +87,9 @@ def run_search(
         for proposal, result, job in zip(proposals, results, jobs, strict=True):
             result["trial"] = len(trials)
             result["seed"] = job["seed"]
-            scores = result["scores"]
-            result["score"] = (
-                float(np.mean(scores)) if result["status"] == "ok" else math.nan
-            )
+            ok = result["status"] == "ok"
+            result["score"] = float(np.mean(result["scores"])) if ok else math.nan
+            result["valid_loss"] = float(np.mean(result["losses"])) if ok else math.nan
             result["epochs_total"] = proposal.get("epochs_before", 0) + result["epochs"]
             # Weights travel to the strategy only; records keep plain values.
             trials.append({**proposal, **result, "parent_states": None, "nets": None})
@@ -126,13 +125,17 @@ def comparable_trials(trials):
 def best_trial(trials):
     """The best of :func:`comparable_trials`, or None.
 
-    Ties, frequent with small validation sets, go to the smaller network, then to
-    the earlier trial.
+    Ties, frequent with small validation sets, go to the lower validation loss
+    (classifiers), then to the smaller network, then to the earlier trial.
     """
     ok = comparable_trials(trials)
-    return (
-        max(ok, key=lambda t: (t["score"], -t["n_params"], -t["trial"])) if ok else None
-    )
+    return max(ok, key=_rank_key) if ok else None
+
+
+def _rank_key(trial):
+    loss = trial.get("valid_loss", math.nan)
+    loss = math.inf if math.isnan(loss) else loss
+    return trial["score"], -loss, -trial["n_params"], -trial["trial"]
 
 
 def _print_trial(t, max_trials):
@@ -162,6 +165,9 @@ def results_table(trials, n_splits):
         "rank_test_score": rankdata(
             np.where(np.isnan(scores), np.inf, -scores), method="min"
         ).astype(np.int32),
+        "mean_valid_loss": np.array(
+            [t.get("valid_loss", math.nan) for t in trials], dtype=float
+        ),
         "n_params": np.array([t["n_params"] for t in trials], dtype=np.int64),
         "latency_ms": np.array([t["latency_ms"] for t in trials], dtype=float),
         "epochs": np.array([t["epochs"] for t in trials], dtype=float),

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, log_loss, r2_score
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import Dataset
@@ -146,20 +146,27 @@ def continue_network(net, train, epochs):
 
 
 def score_net(net, X, y, task, scorer=None):
-    """``scorer(net, X, y)``, by default accuracy (classification) or R^2
-    (regression); NaN for a regressor with non-finite predictions.
+    """``(score, loss)`` of ``net`` on ``(X, y)``.
 
-    ``y`` holds the encoded classes the net was trained on, so a scorer sees the
-    net's own labels (``0 .. n_classes - 1``).
+    ``score`` is ``scorer(net, X, y)``, by default accuracy (classification) or
+    R^2 (regression); NaN for a regressor with non-finite predictions. ``loss`` is
+    the log loss of a classifier's probabilities (NaN for a regressor): it tells
+    apart networks whose accuracies tie, as they often do on a small validation
+    set. ``y`` holds the encoded classes the net was trained on, so a scorer sees
+    the net's own labels (``0 .. n_classes - 1``).
     """
     if task == "classification":
+        proba = net.predict_proba(X)
+        if not np.all(np.isfinite(proba)):
+            return math.nan, math.nan
+        loss = float(log_loss(y, proba, labels=np.arange(proba.shape[1])))
         if scorer is not None:
-            return float(scorer(net, X, y))
-        return float(accuracy_score(y, net.predict(X)))
+            return float(scorer(net, X, y)), loss
+        return float(accuracy_score(y, np.argmax(proba, axis=1))), loss
     pred = net.predict(X)
     if not np.all(np.isfinite(pred)):
-        return math.nan
-    return float(r2_score(y, pred) if scorer is None else scorer(net, X, y))
+        return math.nan, math.nan
+    return float(r2_score(y, pred) if scorer is None else scorer(net, X, y)), math.nan
 
 
 def _latency_ms(net, X):
@@ -224,7 +231,7 @@ def _run_trial(job, X, y, splits, settings):
     -------
     result : dict
         ``status`` ("ok", "failed", "nan", "oom" or "too_large"), ``error``,
-        ``scores`` (one per split), ``epochs`` (mean best epoch), ``n_params``,
+        ``scores`` and ``losses`` (one per split; see :func:`score_net`), ``epochs`` (mean best epoch), ``n_params``,
         ``latency_ms``, ``interrupted`` (stopped by the deadline), ``fit_time``,
         ``states`` (the trained state dict of each split) and ``nets`` (the
         fitted skorch nets, if ``keep_nets``); both None unless the trial
@@ -235,6 +242,7 @@ def _run_trial(job, X, y, splits, settings):
         "status": "ok",
         "error": "",
         "scores": [],
+        "losses": [],
         "epochs": 0,
         "n_params": -1,
         "latency_ms": math.nan,
@@ -281,9 +289,11 @@ def _run_trial(job, X, y, splits, settings):
                 result["error"] = "training loss became NaN or infinite"
                 return _finish(result, start)
             result["interrupted"] |= guard.stopped_ == "deadline"
-            result["scores"].append(
-                score_net(net, X[valid], y[valid], settings["task"], settings["scorer"])
+            score, loss = score_net(
+                net, X[valid], y[valid], settings["task"], settings["scorer"]
             )
+            result["scores"].append(score)
+            result["losses"].append(loss)
             epochs.append(_best_epochs(net))
             if k == 0:
                 result["latency_ms"] = _latency_ms(net, X[valid])

@@ -286,6 +286,8 @@ def test_scoring_chooses_the_metric_of_trials(blobs):
     scores = clf.cv_results_["mean_test_score"]
     assert np.all(scores < 0) and clf.best_score_ == scores.max()
     assert clf.score(X, y) > 0.8  # score stays accuracy
+    # The validation loss that breaks ties is the same log loss.
+    np.testing.assert_allclose(clf.cv_results_["mean_valid_loss"], -scores, rtol=1e-6)
 
     seen = []
 
@@ -303,6 +305,7 @@ def test_regressor_scoring():
     reg = small(NASRegressor, scoring="neg_mean_absolute_error").fit(X, y)
     assert np.all(reg.cv_results_["mean_test_score"] < 0)
     assert reg.score(X, y) > 0.5  # R^2
+    assert np.isnan(reg.cv_results_["mean_valid_loss"]).all()  # classifiers only
 
 
 def test_parallel_trials(blobs):
