@@ -231,7 +231,8 @@ def _run_trial(job, X, y, splits, settings):
     -------
     result : dict
         ``status`` ("ok", "failed", "nan", "oom" or "too_large"), ``error``,
-        ``scores`` and ``losses`` (one per split; see :func:`score_net`), ``epochs`` (mean best epoch), ``n_params``,
+        ``scores`` and ``losses`` (one per split; see :func:`score_net`),
+        ``epochs`` (mean best epoch), ``n_params``,
         ``latency_ms``, ``interrupted`` (stopped by the deadline), ``fit_time``,
         ``states`` (the trained state dict of each split) and ``nets`` (the
         fitted skorch nets, if ``keep_nets``); both None unless the trial
