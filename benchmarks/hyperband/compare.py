@@ -1,12 +1,16 @@
 """HyperbandSearchCV vs sklearn's HalvingRandomSearchCV and RandomizedSearchCV.
 
-Tasks (``--task``), all on ``load_digits`` with ``max_iter`` as the resource and
-3-fold StratifiedKFold: ``hgb`` (HistGradientBoostingClassifier, at most 243
-boosting iterations, ``early_stopping=False``, four hyperparameters; the issue's
-setup), ``sgd`` (SGDClassifier, at most 243 epochs) and ``mlp`` (MLPClassifier,
-at most 81 epochs). Hyperband runs once per ``--min-resource`` value (its
-``min_resource``; ``auto`` is the library's default). Per tool and seed it
-records the best CV score and two measures of compute, both with ``refit=False``:
+Tasks (``--task``), all on ``load_digits`` with 3-fold StratifiedKFold:
+``hgb`` (HistGradientBoostingClassifier, at most 243 boosting iterations
+(``max_iter``), ``early_stopping=False``, four hyperparameters; the issue's
+setup), ``sgd`` (SGDClassifier, at most 243 epochs, ``max_iter``), ``mlp``
+(MLPClassifier, at most 81 epochs, ``max_iter``) and ``skorch`` (a skorch
+``NeuralNetClassifier`` around the PyTorch MLP of ``digits_mlp``, at most 81
+epochs, ``max_epochs``; needs torch and skorch). The resource parameter
+(``RESOURCE``) is the same for every tool of a task. Hyperband runs once per
+``--min-resource`` value (its ``min_resource``; ``auto`` is the library's
+default). Per tool and seed it records the best CV score and two measures of
+compute, both with ``refit=False``:
 
 * CPU seconds of ``fit`` (``time.process_time`` of the one process running it,
   ``n_jobs=1``, ``OMP_NUM_THREADS=1``): training, scoring and the tool's own
@@ -29,16 +33,16 @@ proportion to their fit + score wall times (``_row_cpu``):
 Every finished (seed, tool) run is appended to a JSON-lines file at once, so a
 run killed part way still reports what finished (``--report-only``). The table
 goes between the ``hyperband-compare`` markers of ``docs/hyperband.md`` (with a
-``-sgd`` / ``-mlp`` suffix for those tasks) and the per-run rows into
-``benchmarks/results/hyperband_compare*.csv``.
+``-sgd`` / ``-mlp`` / ``-skorch`` suffix for those tasks) and the per-run rows
+into ``benchmarks/results/hyperband_compare*.csv``.
 
 Reproduce::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/hyperband/compare.py \
         --task hgb --seeds 0 1 2 3 4 --min-resource auto --jobs 1
 
-``--quick`` is a smoke test (max_iter <= 9, few candidates), never written to
-the docs.
+``--quick`` is a smoke test (at most 9 iterations or epochs, few candidates),
+never written to the docs.
 """
 
 import os
@@ -74,11 +78,52 @@ LABELS = {
     "halving_random": "sklearn HalvingRandomSearchCV",
     "randomized_full": "sklearn RandomizedSearchCV (full resource)",
 }
+# The resource parameter of each task, set by every tool.
+RESOURCE = {
+    "hgb": "max_iter",
+    "sgd": "max_iter",
+    "mlp": "max_iter",
+    "skorch": "max_epochs",
+}
+
+
+def digits_mlp(hidden_units=64, dropout=0.0, seed=0):
+    """The skorch task's PyTorch module: 64 pixels -> ReLU layer -> dropout -> 10.
+
+    skorch calls it with the ``module__*`` parameters to build each net, as it
+    would call a ``torch.nn.Module`` class; being a function, it lets the other
+    tasks run without torch.
+
+    Parameters
+    ----------
+    hidden_units : int, default=64
+        Width of the hidden layer.
+    dropout : float, default=0.0
+        Dropout probability after the hidden layer (training only).
+    seed : int, default=0
+        ``torch.manual_seed`` before the layers are built: the initial weights,
+        and the dropout masks and batch order drawn after them from torch's
+        global generator, repeat for a given seed.
+
+    Returns
+    -------
+    module : torch.nn.Sequential
+        Maps float32 inputs of shape ``(n, 64)`` to 10 class logits.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(
+        torch.nn.Linear(64, hidden_units),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(dropout),
+        torch.nn.Linear(hidden_units, 10),
+    )
 
 
 def _setup(quick, task="hgb"):
-    """``(X, y, space, max_iter, n_random)`` of a task (see ``TASK_TEXT``)."""
-    from scipy.stats import loguniform, randint
+    """``(X, y, space, max_resource, n_random)`` of a task (see ``TASK_TEXT``)."""
+    from scipy.stats import loguniform, randint, uniform
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
@@ -100,6 +145,15 @@ def _setup(quick, task="hgb"):
             "loss": ["hinge", "log_loss", "modified_huber"],
         }
         return X, y, space, 9 if quick else 243, n_random
+    if task == "skorch":
+        space = {
+            "lr": loguniform(1e-4, 1e-1),
+            "batch_size": randint(16, 257),
+            "module__hidden_units": randint(16, 257),
+            "module__dropout": uniform(0, 0.5),
+        }
+        X, y = X.astype(np.float32), y.astype(np.int64)  # torch's dtypes
+        return X, y, space, 9 if quick else 81, n_random
     space = {
         "alpha": loguniform(1e-6, 1e-1),
         "learning_rate_init": loguniform(1e-4, 1e-1),
@@ -108,19 +162,34 @@ def _setup(quick, task="hgb"):
     return X, y, space, 9 if quick else 81, n_random
 
 
-def _estimator(task, seed, max_iter):
-    """The task's estimator, its resource ``max_iter`` at the full value."""
+def _estimator(task, seed, max_resource):
+    """The task's estimator, its resource (``RESOURCE``) at the full value."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import SGDClassifier
     from sklearn.neural_network import MLPClassifier
 
     if task == "hgb":
         return HistGradientBoostingClassifier(
-            max_iter=max_iter, early_stopping=False, random_state=seed
+            max_iter=max_resource, early_stopping=False, random_state=seed
         )
     if task == "sgd":
-        return SGDClassifier(max_iter=max_iter, tol=None, random_state=seed)
-    return MLPClassifier((64,), max_iter=max_iter, random_state=seed)
+        return SGDClassifier(max_iter=max_resource, tol=None, random_state=seed)
+    if task == "skorch":
+        import torch
+        from skorch import NeuralNetClassifier
+
+        return NeuralNetClassifier(
+            digits_mlp,
+            module__seed=seed,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam,
+            max_epochs=max_resource,
+            iterator_train__shuffle=True,
+            train_split=None,  # the search's folds do the validation
+            verbose=0,
+            device="cpu",
+        )
+    return MLPClassifier((64,), max_iter=max_resource, random_state=seed)
 
 
 def _make_search(tool, seed, quick, task="hgb", min_resource="auto"):
@@ -133,16 +202,16 @@ def _make_search(tool, seed, quick, task="hgb", min_resource="auto"):
 
     from sktune import HyperbandSearchCV
 
-    X, y, space, max_iter, n_random = _setup(quick, task)
-    est = _estimator(task, seed, max_iter)
+    X, y, space, max_resource, n_random = _setup(quick, task)
+    est = _estimator(task, seed, max_resource)
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
     if tool.startswith("hyperband"):
         search = HyperbandSearchCV(
             est,
             param_distributions=space,
-            resource="max_iter",
+            resource=RESOURCE[task],
             min_resource=min_resource,
-            max_resource=max_iter,
+            max_resource=max_resource,
             eta=3,
             sampler=tool.split("_")[1],
             cv=cv,
@@ -154,9 +223,9 @@ def _make_search(tool, seed, quick, task="hgb", min_resource="auto"):
         search = HalvingRandomSearchCV(
             est,
             space,
-            resource="max_iter",
+            resource=RESOURCE[task],
             min_resources=1,
-            max_resources=max_iter,
+            max_resources=max_resource,
             factor=3,
             n_candidates="exhaust",
             cv=cv,
@@ -174,13 +243,36 @@ def _make_search(tool, seed, quick, task="hgb", min_resource="auto"):
             n_jobs=1,
             random_state=seed,
         )
-    return search, X, y, max_iter
+    return search, X, y, max_resource
 
 
-def _row_iterations(results, max_iter, n_splits, continued):
-    """Boosting iterations each row trained, summed over its folds."""
+def _row_iterations(results, resource, max_resource, n_splits, continued):
+    """Resource units (iterations, epochs) each row trained, summed over its folds.
+
+    Parameters
+    ----------
+    results : dict
+        A search's ``cv_results_``; rows without ``n_resources`` trained
+        ``max_resource``.
+    resource : str
+        The resource parameter, left out when matching a row to the row of the
+        same configuration at the previous rung.
+    max_resource : int
+        The full resource.
+    n_splits : int
+        Number of CV folds.
+    continued : bool
+        Whether promoted configurations continued their fold models, so that a
+        row counts only the units added to the previous rung of its bracket.
+
+    Returns
+    -------
+    units : list of int
+        One per row.
+    """
     n_res = np.asarray(
-        results.get("n_resources", [max_iter] * len(results["params"])), dtype=int
+        results.get("n_resources", [max_resource] * len(results["params"])),
+        dtype=int,
     )
     if not continued:
         return (n_res * n_splits).tolist()
@@ -190,7 +282,7 @@ def _row_iterations(results, max_iter, n_splits, continued):
     ):
         key = (
             bracket,
-            repr(sorted((k, v) for k, v in params.items() if k != "max_iter")),
+            repr(sorted((k, v) for k, v in params.items() if k != resource)),
         )
         added.append(int(r - reached.get(key, 0)) * n_splits)
         reached[key] = int(r)
@@ -226,7 +318,7 @@ def run_one(job):
     from sklearn.exceptions import ConvergenceWarning
 
     tool, seed, quick, task, min_resource = job
-    search, X, y, max_iter = _make_search(tool, seed, quick, task, min_resource)
+    search, X, y, max_resource = _make_search(tool, seed, quick, task, min_resource)
     bounds = []
     cpu0 = time.process_time()
     if tool.startswith("hyperband"):  # called after every rung, in-process
@@ -249,30 +341,33 @@ def run_one(job):
         + np.asarray(res["mean_score_time"], dtype=float)
     ) * n_splits
     row_cpu = _row_cpu(row_time, bounds, cpu)
-    continued = getattr(search, "incremental_", None) is not None
-    row_iters = _row_iterations(res, max_iter, n_splits, continued)
+    incremental = getattr(search, "incremental_", None)
+    row_iters = _row_iterations(
+        res, RESOURCE[task], max_resource, n_splits, incremental is not None
+    )
     scores = np.asarray(res["mean_test_score"], dtype=float)
-    n_res = np.asarray(res.get("n_resources", [max_iter] * len(scores)), dtype=int)
+    n_res = np.asarray(res.get("n_resources", [max_resource] * len(scores)), dtype=int)
     return {
         "tool": tool,
         "seed": seed,
         "quick": quick,
         "task": task,
-        "max_iter": max_iter,
+        "max_iter": max_resource,  # the full resource, whatever its parameter
         "min_resource": getattr(search, "min_resource_", None),
+        "incremental": incremental,
         "best_score": float(search.best_score_),
         "cpu_s": cpu,
         "wall_s": wall,
         "fit_wall_s": float(np.sum(res["mean_fit_time"]) * n_splits),
         "iterations": int(sum(row_iters)),
         "n_rows": int(len(scores)),
-        "n_full_rows": int((n_res == max_iter).sum()),
+        "n_full_rows": int((n_res == max_resource).sum()),
         "cpu_per_batch": bool(bounds),
         "rows": {
             "cpu": row_cpu.tolist(),
             "iterations": row_iters,
             "score": np.nan_to_num(scores, nan=-1.0).tolist(),
-            "full": (n_res == max_iter).tolist(),
+            "full": (n_res == max_resource).tolist(),
         },
     }
 
@@ -320,7 +415,7 @@ def _label(variant):
 
 
 def _load(raw, quick, task):
-    max_iter = _setup(quick, task)[3]
+    max_resource = _setup(quick, task)[3]
     recs = {}
     if raw.exists():
         for line in raw.read_text().splitlines():
@@ -329,7 +424,7 @@ def _load(raw, quick, task):
                 if (
                     r["quick"] == quick
                     and r.get("task", "hgb") == task
-                    and r.get("max_iter") == max_iter
+                    and r.get("max_iter") == max_resource
                 ):
                     recs[(_variant(r), r["seed"])] = r  # last one wins
     return recs
@@ -351,29 +446,49 @@ def _fmt(x, spec):
 TASK_TEXT = {
     "hgb": (
         "HistGradientBoostingClassifier on `load_digits` (1797 x 64, 10 classes), "
-        "resource `max_iter` (boosting iterations) up to {max_iter}, "
+        "resource `max_iter` (boosting iterations) up to {max_resource}, "
         "`early_stopping=False`; space: learning_rate loguniform(1e-2, 1), "
         "max_leaf_nodes randint(4, 64), min_samples_leaf randint(2, 64), "
         "l2_regularization loguniform(1e-6, 10)"
     ),
     "sgd": (
         "SGDClassifier(tol=None) on `load_digits` / 16, resource `max_iter` "
-        "(epochs) up to {max_iter}; space: alpha loguniform(1e-7, 1e-1), eta0 "
+        "(epochs) up to {max_resource}; space: alpha loguniform(1e-7, 1e-1), eta0 "
         "loguniform(1e-4, 1), learning_rate {{constant, optimal, invscaling, "
         "adaptive}}, loss {{hinge, log_loss, modified_huber}}"
     ),
     "mlp": (
         "MLPClassifier((64,)) on `load_digits` / 16, resource `max_iter` "
-        "(epochs; the default `tol` may stop a fit earlier) up to {max_iter}; "
+        "(epochs; the default `tol` may stop a fit earlier) up to {max_resource}; "
         "space: alpha loguniform(1e-6, 1e-1), learning_rate_init "
         "loguniform(1e-4, 1e-1), batch_size randint(16, 257)"
+    ),
+    "skorch": (
+        "skorch NeuralNetClassifier on `load_digits` / 16 (float32, labels "
+        "int64), module 64 -> `hidden_units` ReLU -> dropout -> 10 logits, "
+        "CrossEntropyLoss, Adam, `train_split=None`, shuffled batches, "
+        "`torch.manual_seed(seed)` as each net is built; resource `max_epochs` up "
+        "to {max_resource}; space: lr loguniform(1e-4, 1e-1), batch_size "
+        "randint(16, 257), module__hidden_units randint(16, 257), "
+        "module__dropout uniform(0, 0.5)"
+    ),
+}
+# How Hyperband continues a promoted configuration's fold models, where not by
+# warm start (its ``incremental_``, recorded per run as ``incremental``).
+CONTINUE_TEXT = {
+    "skorch": (
+        "`incremental_ == 'partial_fit'`: one skorch `fit_loop` call runs the "
+        "missing epochs, keeping the history and Adam's state; the dropout masks "
+        "and batch order continue from torch's generator as the previous fit "
+        "left it, so a continued net repeats from run to run but is not the net "
+        "trained from scratch to that many epochs"
     ),
 }
 
 
 def _task_text(quick, task, variants):
     """What the table measured, from the settings the runs used."""
-    _, _, _, max_iter, n_random = _setup(quick, task)
+    _, _, _, max_resource, n_random = _setup(quick, task)
     plans = []
     for variant in variants:
         tool, _, low = variant.partition("@")
@@ -388,15 +503,16 @@ def _task_text(quick, task, variants):
             f"{first['n_candidates'][-1]} at {first['n_resources'][-1]}"
         )
     return (
-        f"Task: {TASK_TEXT[task].format(max_iter=max_iter)}; 3-fold "
+        f"Task: {TASK_TEXT[task].format(max_resource=max_resource)}; 3-fold "
         f"StratifiedKFold. Hyperband eta=3 ({'; '.join(plans)}), brackets in the "
         "paper's order (the most aggressive first); Halving factor=3, "
         "min_resources=1, n_candidates='exhaust'; RS "
-        f"{n_random} candidates at max_iter={max_iter}. CPU = `process_time` of "
-        "`fit` (training, scoring and the tool's overhead; `refit=False`). "
-        "Iterations = resource units trained (iterations or epochs), summed over "
-        "folds; Hyperband's promoted configurations continue their fold models "
-        "(warm start), so their rows count only the added units. The trajectory "
+        f"{n_random} candidates at {RESOURCE[task]}={max_resource}. CPU = "
+        "`process_time` of `fit` (training, scoring and the tool's overhead; "
+        "`refit=False`). Iterations = resource units trained (iterations or "
+        "epochs), summed over folds; Hyperband's promoted configurations "
+        f"continue their fold models ({CONTINUE_TEXT.get(task, 'warm start')}), "
+        "so their rows count only the added units. The trajectory "
         "columns read `cv_results_` in row order, i.e. the order the rows ran; "
         "Hyperband's CPU is read after every rung and shared by the rung's rows "
         "in proportion to their fit + score times. Medians of the trajectory "
