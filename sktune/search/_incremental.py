@@ -15,7 +15,8 @@ them, with the larger resource, to joblib workers that continue training:
   ``max_iter`` set to the missing epochs, in one call.
 * ``"partial_fit"``: the resource counts epochs (``max_iter``, ``max_epochs``)
   and the estimator has ``partial_fit`` but no ``warm_start``, or is a skorch
-  net; the kept model gets the missing epochs, in one ``fit_loop`` call (skorch)
+  net; the kept model gets the missing epochs, in one ``partial_fit(epochs=...)``
+  call (skorch, callbacks included: each rung is a training session of its own)
   or one ``partial_fit`` call each (sklearn).
 
 ``warm_start_epochs`` is preferred to ``partial_fit`` for sklearn estimators:
@@ -135,8 +136,11 @@ def _continue(model, kind, resource, params, done, X, y, fit_params):
         final = model.steps[-1][1]
     else:
         final = model
-    if hasattr(final, "fit_loop"):  # skorch: one call runs several epochs
-        final.fit_loop(X, y, epochs=target - done, **fit_params)
+    if hasattr(final, "fit_loop"):
+        # skorch: one call runs several epochs, and partial_fit (not fit_loop)
+        # notifies the callbacks that training begins and ends, so early
+        # stopping stops the rung (not the search) and restores its best weights.
+        final.partial_fit(X, y, epochs=target - done, **fit_params)
     else:  # sklearn: one partial_fit call is one epoch
         for _ in range(target - done):
             final.partial_fit(X, y, **fit_params)

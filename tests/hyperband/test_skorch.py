@@ -1,4 +1,4 @@
-"""The skorch path of incremental Hyperband: ``max_epochs`` grows by ``fit_loop``."""
+"""The skorch path of incremental Hyperband: ``max_epochs`` grows by ``partial_fit``."""
 
 import numpy as np
 import pytest
@@ -29,32 +29,38 @@ class TinyModule(torch.nn.Module):
 
 
 class EpochLog(skorch.callbacks.Callback):
-    """Appends the history length at the end of every epoch trained anywhere."""
+    """Appends the history length at the end of every epoch trained anywhere, and
+    counts the training sessions begun."""
 
     log = []
+    sessions = 0
+
+    def on_train_begin(self, net, **kwargs):
+        EpochLog.sessions += 1
 
     def on_epoch_end(self, net, **kwargs):
         EpochLog.log.append(len(net.history))
 
 
-def _net():
+def _net(callbacks=()):
     return skorch.NeuralNetClassifier(
         TinyModule,
         criterion=torch.nn.CrossEntropyLoss,
         max_epochs=9,
         lr=0.1,
         train_split=None,  # deterministic: no unseeded validation split
-        callbacks=[("epochs", EpochLog())],
+        callbacks=[("epochs", EpochLog()), *callbacks],
         verbose=0,
     )
 
 
-def _fit(incremental):
+def _fit(incremental, callbacks=()):
     X, y = load_iris(return_X_y=True)
     X = ((X - X.mean(axis=0)) / X.std(axis=0)).astype(np.float32)
     EpochLog.log.clear()
+    EpochLog.sessions = 0
     search = HyperbandSearchCV(
-        _net(),
+        _net(callbacks),
         {"lr": Real(0.01, 1.0, prior="log-uniform")},
         resource="max_epochs",
         cv=3,
@@ -91,3 +97,18 @@ def test_continued_nets_score_as_nets_trained_to_their_resource():
         continued.cv_results_["mean_test_score"],
         retrained.cv_results_["mean_test_score"],
     )
+
+
+def test_each_rung_is_a_training_session_and_early_stopping_ends_only_it():
+    # Stops after the second epoch of every session (never improves by 10).
+    stop = skorch.callbacks.EarlyStopping(
+        monitor="train_loss", patience=1, threshold=10, threshold_mode="abs"
+    )
+    search, epochs = _fit(incremental="auto", callbacks=[("stop", stop)])
+    results = search.cv_results_
+    assert search.incremental_ == "partial_fit"
+    assert EpochLog.sessions == 3 * len(results["params"])  # one per fold and row
+    assert np.isfinite(results["mean_test_score"]).all()
+    # Rungs of 1, 3 and 9 epochs: 1 epoch, then every continued session stops
+    # after its second epoch, so a net promoted twice ends with 1 + 2 + 2.
+    assert max(results["rung"]) == 2 and max(epochs) == 5
