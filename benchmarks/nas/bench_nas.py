@@ -77,8 +77,12 @@ def load(dataset):
 
     data = make_dataset(get_dataset_args())  # generated locally, default settings
     return (
-        data["x"], data["x_test"], data["y"], data["y_test"],
-        {"input_kind": "sequence"}, (1, data["x"].shape[1]),
+        data["x"],
+        data["x_test"],
+        data["y"],
+        data["y_test"],
+        {"input_kind": "sequence"},
+        (1, data["x"].shape[1]),
     )
 
 
@@ -86,8 +90,10 @@ class FixedMLP(torch.nn.Module):
     def __init__(self, n_in, n_out):
         super().__init__()
         self.net = torch.nn.Sequential(
-            torch.nn.Linear(n_in, 128), torch.nn.ReLU(),
-            torch.nn.Linear(128, 128), torch.nn.ReLU(),
+            torch.nn.Linear(n_in, 128),
+            torch.nn.ReLU(),
+            torch.nn.Linear(128, 128),
+            torch.nn.ReLU(),
             torch.nn.Linear(128, n_out),
         )
 
@@ -105,9 +111,14 @@ class FixedCNN(torch.nn.Module):
         pool = torch.nn.MaxPool2d if ndim == 2 else torch.nn.MaxPool1d
         spatial = int(np.prod([s // 4 for s in shape[1:]]))
         self.net = torch.nn.Sequential(
-            conv(shape[0], 32, 3, padding=1), torch.nn.ReLU(), pool(2),
-            conv(32, 64, 3, padding=1), torch.nn.ReLU(), pool(2),
-            torch.nn.Flatten(), torch.nn.Linear(64 * spatial, n_out),
+            conv(shape[0], 32, 3, padding=1),
+            torch.nn.ReLU(),
+            pool(2),
+            conv(32, 64, 3, padding=1),
+            torch.nn.ReLU(),
+            pool(2),
+            torch.nn.Flatten(),
+            torch.nn.Linear(64 * spatial, n_out),
         )
 
     def forward(self, x):
@@ -125,9 +136,15 @@ def fixed_net(make_module, X_tr, X_te, y_tr, y_te, shape, epochs):
     module = make_module()
     A_tr, A_te = _scaled(X_tr, X_te, shape)
     net = NeuralNetClassifier(
-        module, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
-        lr=1e-3, max_epochs=epochs, batch_size=64, train_split=None,
-        iterator_train__shuffle=True, verbose=0,
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=epochs,
+        batch_size=64,
+        train_split=None,
+        iterator_train__shuffle=True,
+        verbose=0,
     )
     start = time.perf_counter()
     net.fit(A_tr, y_tr.astype(np.int64))
@@ -166,8 +183,12 @@ def nas_search(X_tr, X_te, y_tr, y_te, search_args, budget, variant, seed, max_e
     """One time-budgeted search; the record of its best network on the test set."""
     torch.set_num_threads(1)  # in a worker process too
     clf = NASClassifier(
-        **VARIANTS[variant], max_trials=10_000, time_budget=budget,
-        max_epochs=max_epochs, random_state=seed, **search_args,
+        **VARIANTS[variant],
+        max_trials=10_000,
+        time_budget=budget,
+        max_epochs=max_epochs,
+        random_state=seed,
+        **search_args,
     )
     start, cpu_start = time.perf_counter(), time.process_time()
     clf.fit(X_tr, y_tr)
@@ -212,8 +233,12 @@ def warm_refit(module, training, epochs, X, y):
     ``epochs`` (at least one), with a fresh optimizer: the "warm" refit."""
     settings = {"early_stopping": False, "device": "cpu"}
     return fit_network(
-        copy.deepcopy(module), "classification", training, settings,
-        max(1, int(epochs) // 4), (X, y),
+        copy.deepcopy(module),
+        "classification",
+        training,
+        settings,
+        max(1, int(epochs) // 4),
+        (X, y),
     )
 
 
@@ -247,9 +272,15 @@ def nas_runs(data, search_args, budget, seeds, max_epochs, variants, n_parallel)
 def _epoch_accuracies(module, A_tr, y_tr, A_va, y_va, epochs, seed):
     torch.manual_seed(seed)
     net = NeuralNetClassifier(
-        module, criterion=torch.nn.CrossEntropyLoss, optimizer=torch.optim.Adam,
-        lr=1e-3, max_epochs=epochs, batch_size=64, iterator_train__shuffle=True,
-        train_split=predefined_split(Dataset(A_va, y_va)), verbose=0,
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=epochs,
+        batch_size=64,
+        iterator_train__shuffle=True,
+        train_split=predefined_split(Dataset(A_va, y_va)),
+        verbose=0,
     )
     net.initialize()  # keeps the given (possibly inherited) weights
     net.partial_fit(A_tr, y_tr)
@@ -263,11 +294,20 @@ def inheritance(X_tr, y_tr, shape, epochs=15):
     )
     A_tr, A_va = _scaled(A_tr, A_va, shape)
     y_a, y_b = y_a.astype(np.int64), y_b.astype(np.int64)
-    block = {"filters": 8, "kernel_size": 3, "activation": "relu", "norm": "batch",
-             "pool": "max", "skip": "none"}
+    block = {
+        "filters": 8,
+        "kernel_size": 3,
+        "activation": "relu",
+        "norm": "batch",
+        "pool": "max",
+        "skip": "none",
+    }
     parent_arch = {
-        "kind": "cnn", "ndim": len(shape) - 1, "input_shape": list(shape),
-        "n_outputs": int(len(np.unique(y_tr))), "blocks": [block],
+        "kind": "cnn",
+        "ndim": len(shape) - 1,
+        "input_shape": list(shape),
+        "n_outputs": int(len(np.unique(y_tr))),
+        "blocks": [block],
         "head": {"pool": "flatten", "dropout": 0.0},
     }
     torch.manual_seed(0)
@@ -424,7 +464,9 @@ def main():
         "load_average": [round(v, 1) for v in os.getloadavg()],
         "commit": subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT, capture_output=True, text=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         ).stdout.strip(),
         "budget": args.budget,
         "max_epochs": args.max_epochs,
@@ -438,8 +480,13 @@ def main():
     results["inheritance"] = inheritance(X_tr, y_tr, shape)
     print(json.dumps(results["inheritance"]))
     results["nas"] = nas_runs(
-        (X_tr, X_te, y_tr, y_te), search_args, args.budget, args.seeds,
-        args.max_epochs, args.variants, args.parallel,
+        (X_tr, X_te, y_tr, y_te),
+        search_args,
+        args.budget,
+        args.seeds,
+        args.max_epochs,
+        args.variants,
+        args.parallel,
     )
     out = ROOT / "benchmarks" / "nas" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -55,8 +55,13 @@ def refits(architecture, data, seed, max_epochs):
     module = NASNetwork(architecture)
     set_statistics(module, X_tr[fit], y_tr[fit], TASK)
     trial = fit_network(
-        module, TASK, training, SETTINGS, max_epochs,
-        (X_tr[fit], y_tr[fit]), (X_tr[valid], y_tr[valid]),
+        module,
+        TASK,
+        training,
+        SETTINGS,
+        max_epochs,
+        (X_tr[fit], y_tr[fit]),
+        (X_tr[valid], y_tr[valid]),
     )
     epochs = max(1, _best_epochs(trial))
     torch.manual_seed(seed)
