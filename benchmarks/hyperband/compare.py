@@ -477,7 +477,7 @@ TASK_TEXT = {
 # warm start (its ``incremental_``, recorded per run as ``incremental``).
 CONTINUE_TEXT = {
     "skorch": (
-        "`incremental_ == 'partial_fit'`: one skorch `fit_loop` call runs the "
+        "`incremental_ == 'partial_fit'`: one skorch `partial_fit` call runs the "
         "missing epochs, keeping the history and Adam's state; the dropout masks "
         "and batch order continue from torch's generator as the previous fit "
         "left it, so a continued net repeats from run to run but is not the net "
