@@ -131,21 +131,26 @@ def _scaled(X_tr, X_te, shape):
     return f(X_tr), f(X_te)
 
 
-def fixed_net(make_module, X_tr, X_te, y_tr, y_te, shape, epochs):
-    torch.manual_seed(0)  # before the module is built: seeds its initialization too
-    module = make_module()
-    A_tr, A_te = _scaled(X_tr, X_te, shape)
-    net = NeuralNetClassifier(
+def _adam_net(module, epochs, train_split):
+    """The fixed baselines' training: Adam at lr 1e-3, batches of 64, shuffled."""
+    return NeuralNetClassifier(
         module,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,
         lr=1e-3,
         max_epochs=epochs,
         batch_size=64,
-        train_split=None,
         iterator_train__shuffle=True,
+        train_split=train_split,
         verbose=0,
     )
+
+
+def fixed_net(make_module, X_tr, X_te, y_tr, y_te, shape, epochs):
+    torch.manual_seed(0)  # before the module is built: seeds its initialization too
+    module = make_module()
+    A_tr, A_te = _scaled(X_tr, X_te, shape)
+    net = _adam_net(module, epochs, train_split=None)
     start = time.perf_counter()
     net.fit(A_tr, y_tr.astype(np.int64))
     seconds = time.perf_counter() - start
@@ -271,17 +276,7 @@ def nas_runs(data, search_args, budget, seeds, max_epochs, variants, n_parallel)
 
 def _epoch_accuracies(module, A_tr, y_tr, A_va, y_va, epochs, seed):
     torch.manual_seed(seed)
-    net = NeuralNetClassifier(
-        module,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=epochs,
-        batch_size=64,
-        iterator_train__shuffle=True,
-        train_split=predefined_split(Dataset(A_va, y_va)),
-        verbose=0,
-    )
+    net = _adam_net(module, epochs, predefined_split(Dataset(A_va, y_va)))
     net.initialize()  # keeps the given (possibly inherited) weights
     net.partial_fit(A_tr, y_tr)
     return [round(float(a), 4) for a in net.history[:, "valid_acc"]]
