@@ -293,10 +293,7 @@ class BaseNAS(BaseEstimator):
         )
         if self.multi_fidelity is None:
             strategy = make_strategy(
-                self.strategy,
-                *strategy_args,
-                _MAX_WIDTH[self.input_kind_],
-                loss_objective=self._task == "classification" and self.scoring is None,
+                self.strategy, *strategy_args, _MAX_WIDTH[self.input_kind_]
             )
         else:
             strategy = HyperbandStrategy(

@@ -31,9 +31,7 @@ _PARAMETERS = """
     strategy : {"random", "evolution", "bayesian", "morphism"}, default="evolution"
         "random" samples the space; "evolution" is regularized (aging) evolution;
         "bayesian" is Gaussian-process Bayesian optimization of the configuration
-        (:class:`sktune.optimizers.BayesianOptimizer`; for a classifier with
-        ``scoring=None`` it models the validation log loss, which keeps ranking
-        networks once their accuracies tie); "morphism" grows the best
+        (:class:`sktune.optimizers.BayesianOptimizer`); "morphism" grows the best
         trained networks by function-preserving widen / deepen / add-skip
         operations, each child inheriting its parent's weights.
     max_trials : int, default=20
@@ -153,7 +151,7 @@ _ATTRIBUTES = """
         One entry per trial: ``params``, ``architecture``, ``mean_test_score``,
         ``std_test_score``, ``split<k>_test_score``, ``rank_test_score``,
         ``mean_valid_loss`` (a classifier's validation log loss, NaN for a
-        regressor: ties in score go to the lower loss), ``n_params``,
+        regressor), ``n_params``,
         ``latency_ms`` (prediction time per sample), ``epochs``,
         ``mean_fit_time``, ``interrupted`` (cut short by ``time_budget``),
         ``status`` ("ok", "failed", "nan", "oom", "too_large"), ``error``,

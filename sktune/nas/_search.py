@@ -125,17 +125,13 @@ def comparable_trials(trials):
 def best_trial(trials):
     """The best of :func:`comparable_trials`, or None.
 
-    Ties, frequent with small validation sets, go to the lower validation loss
-    (classifiers), then to the smaller network, then to the earlier trial.
+    Ties, frequent with small validation sets, go to the smaller network, then to
+    the earlier trial.
     """
     ok = comparable_trials(trials)
-    return max(ok, key=_rank_key) if ok else None
-
-
-def _rank_key(trial):
-    loss = trial.get("valid_loss", math.nan)
-    loss = math.inf if math.isnan(loss) else loss
-    return trial["score"], -loss, -trial["n_params"], -trial["trial"]
+    return (
+        max(ok, key=lambda t: (t["score"], -t["n_params"], -t["trial"])) if ok else None
+    )
 
 
 def _print_trial(t, max_trials):

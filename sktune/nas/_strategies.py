@@ -140,18 +140,12 @@ class BayesianStrategy(_Strategy):
     trials included) as its cost, for ``acq_func="EIps"`` (expected improvement
     per second, Snoek et al. 2012). Oversized configurations, which are never
     trained, are told as failures without a cost.
-
-    With ``loss_objective=True`` (classifiers scored by accuracy) the model is
-    told the negative validation log loss instead of the score: accuracy on a
-    small validation set saturates (many networks score 1.0, and expected
-    improvement over 1.0 is nil everywhere), while the loss keeps ranking them.
     """
 
     acq_func = "EI"
 
-    def __init__(self, *args, loss_objective=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.loss_objective = loss_objective
         from sktune.optimizers import BayesianOptimizer, default_n_initial_points
 
         n_initial = min(
@@ -183,19 +177,12 @@ class BayesianStrategy(_Strategy):
         for proposal, result in zip(proposals, results, strict=True):
             cost = _cost(result)
             (untimed if cost is None else timed).append(
-                (proposal["params"], self._objective(result), cost)
+                (proposal["params"], result["score"], cost)
             )
         if timed:
             self.optimizer.tell(*(list(column) for column in zip(*timed, strict=True)))
         if untimed:
             self.optimizer.tell([t[0] for t in untimed], [t[1] for t in untimed])
-
-    def _objective(self, result):
-        """What the model maximises for a trial: its score, or its negative
-        validation loss (NaN for a failure either way)."""
-        if not self.loss_objective:
-            return result["score"]
-        return -result.get("valid_loss", math.nan)
 
 
 def _cost(result):
@@ -286,22 +273,14 @@ class MorphismStrategy(_Strategy):
 
 
 def make_strategy(
-    name,
-    space,
-    make_architecture,
-    rng,
-    max_params,
-    max_trials,
-    max_width,
-    loss_objective=False,
+    name, space, make_architecture, rng, max_params, max_trials, max_width
 ):
-    """Instantiate the strategy called ``name`` (one of ``STRATEGIES``);
-    ``loss_objective`` is :class:`BayesianStrategy`'s."""
+    """Instantiate the strategy called ``name`` (one of ``STRATEGIES``)."""
     args = (space, make_architecture, rng, max_params, max_trials)
     if name == "random":
         return RandomStrategy(*args)
     if name == "evolution":
         return EvolutionStrategy(*args)
     if name == "bayesian":
-        return BayesianStrategy(*args, loss_objective=loss_objective)
+        return BayesianStrategy(*args)
     return MorphismStrategy(*args, max_width=max_width)

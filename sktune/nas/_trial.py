@@ -150,10 +150,10 @@ def score_net(net, X, y, task, scorer=None):
 
     ``score`` is ``scorer(net, X, y)``, by default accuracy (classification) or
     R^2 (regression); NaN for a regressor with non-finite predictions. ``loss`` is
-    the log loss of a classifier's probabilities (NaN for a regressor): it tells
-    apart networks whose accuracies tie, as they often do on a small validation
-    set. ``y`` holds the encoded classes the net was trained on, so a scorer sees
-    the net's own labels (``0 .. n_classes - 1``).
+    the log loss of a classifier's probabilities (NaN for a regressor), reported
+    in ``cv_results_``: it still ranks networks whose accuracies tie on a small
+    validation set. ``y`` holds the encoded classes the net was trained on, so a
+    scorer sees the net's own labels (``0 .. n_classes - 1``).
     """
     if task == "classification":
         proba = net.predict_proba(X)

@@ -14,7 +14,7 @@ from sktune.nas._spaces import config_to_architecture, resolve_space  # noqa: E4
 from sktune.nas._strategies import make_strategy  # noqa: E402
 
 
-def _strategy(name, max_params=None, max_trials=12, seed=0, loss_objective=False):
+def _strategy(name, max_params=None, max_trials=12, seed=0):
     space, defaults = resolve_space(None, "tabular")
     make_arch = partial(
         config_to_architecture,
@@ -24,9 +24,7 @@ def _strategy(name, max_params=None, max_trials=12, seed=0, loss_objective=False
         n_outputs=3,
     )
     rng = np.random.default_rng(seed)
-    return make_strategy(
-        name, space, make_arch, rng, max_params, max_trials, 1024, loss_objective
-    )
+    return make_strategy(name, space, make_arch, rng, max_params, max_trials, 1024)
 
 
 def _fake_results(proposals, first_trial, scores=None):
@@ -145,34 +143,6 @@ def test_best_trial_prefers_smaller_network_on_ties():
     ]
     assert best_trial(trials)["trial"] == 1
     assert best_trial(trials[3:]) is None
-
-
-def test_best_trial_breaks_ties_by_validation_loss_first():
-    from sktune.nas._search import best_trial
-
-    trials = [
-        {"trial": 0, "status": "ok", "score": 1.0, "n_params": 500, "valid_loss": 0.02},
-        {"trial": 1, "status": "ok", "score": 1.0, "n_params": 100, "valid_loss": 0.09},
-        {"trial": 2, "status": "ok", "score": 0.99, "n_params": 10, "valid_loss": 0.01},
-        # A loss that could not be computed never wins a tie.
-        {"trial": 3, "status": "ok", "score": 1.0, "n_params": 5, "valid_loss": np.nan},
-    ]
-    assert best_trial(trials)["trial"] == 0
-    assert best_trial(trials[1:])["trial"] == 1
-
-
-@pytest.mark.parametrize("loss_objective", [False, True])
-def test_bayesian_strategy_models_score_or_validation_loss(loss_objective):
-    strategy = _strategy("bayesian", loss_objective=loss_objective)
-    proposals = strategy.ask(3)
-    results = _fake_results(proposals, 0, [1.0, 1.0, float("nan")])
-    for result, loss in zip(results, [0.05, 0.2, float("nan")], strict=True):
-        result.update(fit_time=1.0, valid_loss=loss)
-    results[2]["status"] = "failed"
-    strategy.tell(proposals, results)
-    told = strategy.optimizer._history.scores
-    expected = [-0.05, -0.2, np.nan] if loss_objective else [1.0, 1.0, np.nan]
-    np.testing.assert_array_equal(told, expected)
 
 
 def test_bayesian_strategy_tells_training_time_as_cost():
