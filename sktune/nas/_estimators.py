@@ -152,8 +152,8 @@ _ATTRIBUTES = """
         ``std_test_score``, ``split<k>_test_score``, ``rank_test_score``,
         ``mean_valid_loss`` (a classifier's validation log loss, NaN for a
         regressor), ``n_params``, ``latency_ms`` (prediction time per sample),
-        ``epochs``,
-        ``mean_fit_time``, ``interrupted`` (cut short by ``time_budget``),
+        ``epochs``, ``mean_fit_time``, ``interrupted`` (cut short by
+        ``time_budget``),
         ``status`` ("ok", "failed", "nan", "oom", "too_large"), ``error``,
         ``parent`` and ``operation`` (for grown networks); with
         ``multi_fidelity``, also ``config_id`` (the same for a configuration in
