@@ -12,6 +12,7 @@ Examples
 ::
 
     python benchmarks/bayes/optimizer_only.py --tasks branin,hartmann6 --seeds 0:5
+    python benchmarks/bayes/optimizer_only.py --tasks levy10 --n-initial-points 10
     .venv-bench/bin/python benchmarks/bayes/optimizer_only.py --tool optuna_gp \
         --extra-site .venv/lib/python3.11/site-packages --seeds 0:20
 """
@@ -28,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tasks import SYNTHETIC  # noqa: E402
 
 
-def regret(name, seed, n_evals):
-    """Regret after ``n_evals`` evaluations of ``name`` with ``random_state=seed``."""
+def regret(name, seed, n_evals, n_initial_points=None):
+    """Regret after ``n_evals`` evaluations of ``name`` with ``random_state=seed``
+    (and ``n_initial_points``, None for the optimizer's default)."""
     from sktune.optimizers import BayesianOptimizer
     from sktune.space import Real, as_search_space
 
@@ -38,7 +40,9 @@ def regret(name, seed, n_evals):
     space = as_search_space(
         {n: Real(low, high) for n, (low, high) in zip(names, bounds, strict=True)}
     )
-    optimizer = BayesianOptimizer(space, random_state=seed)
+    optimizer = BayesianOptimizer(
+        space, n_initial_points=n_initial_points, random_state=seed
+    )
     best = np.inf
     while optimizer.n_observed < n_evals:
         (candidate,) = optimizer.ask(1)
@@ -79,18 +83,32 @@ def main(argv=None):
     p.add_argument("--n-evals", type=int, default=50)
     p.add_argument("--tool", choices=sorted(REGRET), default="sktune")
     p.add_argument(
+        "--n-initial-points",
+        type=int,
+        default=None,
+        help="sktune's initial design size (default: the optimizer's own)",
+    )
+    p.add_argument(
         "--extra-site",
         action="append",
         default=[],
         help="directory appended to sys.path, e.g. a site-packages holding torch",
     )
     args = p.parse_args(argv)
+    if args.n_initial_points is not None and args.tool != "sktune":
+        p.error("--n-initial-points applies to --tool sktune only")
+    options = (
+        {}
+        if args.n_initial_points is None
+        else {"n_initial_points": args.n_initial_points}
+    )
     sys.path.extend(args.extra_site)
     start, stop = (int(v) for v in args.seeds.split(":"))
     for name in args.tasks.split(","):
         cpu = time.process_time()
         regrets = [
-            REGRET[args.tool](name, seed, args.n_evals) for seed in range(start, stop)
+            REGRET[args.tool](name, seed, args.n_evals, **options)
+            for seed in range(start, stop)
         ]
         cpu = time.process_time() - cpu
         print(
