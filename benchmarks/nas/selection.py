@@ -5,7 +5,8 @@ A diagnostic for the "bayesian beats random" target on digits, where the
 
 ``search VARIANT SEED``
     One time-budgeted ``NASClassifier`` search (as ``bench_nas.py`` runs it on
-    digits) that keeps every trial's weights, then writes per trial its
+    digits; ``bayesian-eips`` is the bayesian strategy with expected improvement
+    per second) that keeps every trial's weights, then writes per trial its
     validation score and loss, parameter count, the GP posterior mean of its
     score (sktune's ``GPSurrogate`` fitted on all the trials' encodings, failures
     as NaN) and its network's test accuracy; and the test accuracy of the refit
@@ -53,10 +54,19 @@ import sktune.nas._search as nas_search  # noqa: E402
 from sktune.nas import NASClassifier  # noqa: E402
 from sktune.nas._builder import NASNetwork  # noqa: E402
 from sktune.nas._spaces import config_to_architecture, resolve_space  # noqa: E402
+from sktune.nas._strategies import BayesianStrategy  # noqa: E402
 from sktune.nas._trial import fit_network, run_trial, set_statistics  # noqa: E402
 from sktune.optimizers._surrogate import GPSurrogate  # noqa: E402
 
 MAX_EPOCHS = 27
+# variant: (strategy, acquisition of the bayesian strategy or None)
+VARIANTS = {
+    "random": ("random", None),
+    "evolution": ("evolution", None),
+    "bayesian": ("bayesian", None),
+    "bayesian-eips": ("bayesian", "EIps"),
+    "morphism": ("morphism", None),
+}
 
 
 def _test_accuracy(module, A_te, y_te, classes):
@@ -90,9 +100,12 @@ def search(variant, seed, budget, out):
         return trials
 
     nas_base.run_search = capturing_run_search
+    strategy, acq_func = VARIANTS[variant]
+    if acq_func is not None:  # the measurement switch of the bayesian strategy
+        BayesianStrategy.acq_func = acq_func
     X_tr, X_te, y_tr, y_te, args, _ = load("digits")
     clf = NASClassifier(
-        strategy=variant,
+        strategy=strategy,
         max_trials=10_000,
         time_budget=budget,
         max_epochs=MAX_EPOCHS,
@@ -237,7 +250,7 @@ def main(argv=None):
     p.add_argument("--out", type=pathlib.Path, default="/tmp/sktune_selection")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("search", help="one search that keeps every trial")
-    s.add_argument("variant", choices=["random", "bayesian", "evolution", "morphism"])
+    s.add_argument("variant", choices=list(VARIANTS))
     s.add_argument("seed", type=int)
     s.add_argument("--budget", type=float, default=300.0, help="seconds")
     r = sub.add_parser("rescore", help="3-fold CV of a search's finalists")
