@@ -221,4 +221,6 @@ if __name__ == "__main__":
         help="run only the tasks whose names contain one of these (default: all)",
     )
     args = parser.parse_args()
+    if not any(task in name for name in TASKS for task in args.tasks):
+        parser.error(f"--tasks {args.tasks} matches none of the tasks: {list(TASKS)}")
     main(args.seeds, args.n_samples, args.eta, args.max_resource, args.tasks)

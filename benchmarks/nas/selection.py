@@ -28,14 +28,13 @@ Examples
         python benchmarks/nas/selection.py search random $s
         python benchmarks/nas/selection.py search bayesian $s
     done
-    for f in /tmp/sktune_selection/*-?.json; do
+    for f in /tmp/sktune_selection/*.json; do
         python benchmarks/nas/selection.py rescore $f
     done
     python benchmarks/nas/selection.py report
 """
 
 import argparse
-import glob
 import json
 import math
 import pathlib
@@ -228,7 +227,7 @@ def report(out):
         "| top ten trials' own networks, mean test | best trial network's test |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for path in sorted(glob.glob(str(out / "*-?.json"))):
+    for path in sorted(out.glob("*.json")):
         record = json.loads(pathlib.Path(path).read_text())
         ok = [r for r in record["rows"] if r["status"] == "ok"]
         top = max(r["score"] for r in ok)
