@@ -90,7 +90,8 @@ def search(variant, seed, budget, out):
     """Run one search keeping every trial; write its per-trial record."""
     torch.set_num_threads(1)
     captured = {}
-    nas_search._keep_best_states = lambda trials: None  # keep every trial's weights
+    # Keep every trial's weights.
+    nas_search._keep_best_states = lambda trials, n_keep: None
     run_search = nas_base.run_search
 
     def capturing_run_search(strategy, X, y, splits, settings, **kwargs):

@@ -23,6 +23,7 @@ from sktune.search._compat import Interval, StrOptions
 from ._builder import NASNetwork
 from ._fidelity import SAMPLERS as FIDELITY_SAMPLERS
 from ._fidelity import HyperbandStrategy
+from ._finalists import rescore_finalists
 from ._search import best_trial, pareto_front, results_table, run_search, worker_layout
 from ._spaces import INPUT_KINDS, config_to_architecture, resolve_space
 from ._strategies import STRATEGIES, make_strategy
@@ -54,6 +55,8 @@ class BaseNAS(BaseEstimator):
         "cv": ["cv_object", None],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "refit": ["boolean"],
+        "n_finalists": [Interval(Integral, 1, None, closed="left")],
+        "finalist_cv": ["cv_object"],
         "checkpoint": [str, os.PathLike, None],
         "max_params": [Interval(Integral, 1, None, closed="left"), None],
         "device": [str],
@@ -81,6 +84,8 @@ class BaseNAS(BaseEstimator):
         cv=None,
         scoring=None,
         refit=True,
+        n_finalists=1,
+        finalist_cv=3,
         checkpoint=None,
         max_params=None,
         device="auto",
@@ -104,6 +109,8 @@ class BaseNAS(BaseEstimator):
         self.cv = cv
         self.scoring = scoring
         self.refit = refit
+        self.n_finalists = n_finalists
+        self.finalist_cv = finalist_cv
         self.checkpoint = checkpoint
         self.max_params = max_params
         self.device = device
@@ -216,13 +223,16 @@ class BaseNAS(BaseEstimator):
     def _checkpoint_signature(self, X, y):
         """What must not change between a checkpointed search and its resumption:
         the class, every parameter that changes what a trial scores, and the data.
-        The budget (``max_trials``, ``time_budget``), ``refit`` and where trials
-        run may change."""
+        The budget (``max_trials``, ``time_budget``), the choice after the
+        search (``refit``, ``n_finalists``, ``finalist_cv``) and where trials run
+        may change."""
         free = {
             "checkpoint",
             "max_trials",
             "time_budget",
             "refit",
+            "n_finalists",
+            "finalist_cv",
             "device",
             "n_jobs",
             "verbose",
@@ -333,6 +343,7 @@ class BaseNAS(BaseEstimator):
                 if self.checkpoint is None
                 else partial(save_checkpoint, self.checkpoint, signature)
             ),
+            n_keep=self.n_finalists,
         )
         self.search_time_ = time.time() - start
         self.cv_results_ = results_table(trials, len(splits))
@@ -344,6 +355,22 @@ class BaseNAS(BaseEstimator):
                 f"All {len(trials)} trials failed, so no model could be selected. "
                 f"Errors: {errors[:5]}"
             )
+        self.finalists_, states = [], best["states"]
+        if self.n_finalists > 1:
+            cv = check_cv(self.finalist_cv, y, classifier=is_classifier(self))
+            self.finalists_, best, fold_states = rescore_finalists(
+                trials,
+                self.n_finalists,
+                X,
+                y,
+                [(np.asarray(tr), np.asarray(va)) for tr, va in cv.split(X, y)],
+                settings,
+                devices=devices,
+                n_threads=n_threads,
+                verbose=self.verbose,
+            )
+            # A search resumed with more finalists than it kept weights for.
+            states = best["states"] or fold_states
         self.best_index_ = best["trial"]
         self.best_score_ = best["score"]
         self.best_params_ = dict(best["params"])
@@ -351,7 +378,7 @@ class BaseNAS(BaseEstimator):
         self.pareto_front_ = pareto_front(trials)
         settings["device"] = devices[0]
         trial_module = NASNetwork(best["architecture"])
-        trial_module.load_state_dict(best["states"][0])
+        trial_module.load_state_dict(states[0])
         self.best_trial_estimator_ = make_net(
             trial_module,
             self._task,

@@ -87,10 +87,26 @@ _PARAMETERS = """
         scores by accuracy (classifiers) or R^2 (regressors). Greater is better.
         ``score`` stays accuracy / R^2, as for every scikit-learn estimator.
     refit : bool, default=True
-        Retrain the best architecture from scratch on all the data, with its
-        trial's seed, for as many epochs as the trial needed (for a grown network,
-        its whole lineage). If False, ``best_estimator_`` is the best
-        trial's network (trained on the first split's training part).
+        Retrain the best architecture (or the chosen finalist's) from scratch on
+        all the data, with its trial's seed, for as many epochs as the trial
+        needed (for a grown network, its whole lineage). If False,
+        ``best_estimator_`` is the best trial's network (trained on the first
+        split's training part).
+    n_finalists : int, default=1
+        How many of the best trials to re-score before choosing. With more than
+        one, after the search each of the ``n_finalists`` best configurations is
+        trained again on the folds of ``finalist_cv`` over all the training data
+        (with its trial's seed, epochs and training settings), and the one with
+        the best cross-validated score is chosen and refit. This guards against
+        a choice that only fits the validation split well: a search that scores
+        many networks on one small split picks among near-ties. It costs
+        ``n_finalists`` times the folds of ``finalist_cv`` trainings, run after
+        the search (not counted in ``time_budget``) on the search's workers.
+        ``1`` keeps the search's best trial and trains nothing more.
+    finalist_cv : int, cross-validation generator or iterable, default=3
+        Folds of the finalists' re-scoring (only with ``n_finalists > 1``), as in
+        :func:`~sklearn.model_selection.check_cv`: an int is stratified k-fold
+        for classifiers, k-fold for regressors, without shuffling.
     checkpoint : str, path-like or None, default=None
         File the trial records are written to after every batch of trials
         (atomically), with the weights of the best trial so far: a search whose
@@ -134,11 +150,19 @@ _ATTRIBUTES = """
         hyperparameters under ``"training"``; :func:`sktune.nas.build_module`
         rebuilds it.
     best_score_ : float
-        Validation score of the best trial (``scoring``; by default {score}).
+        Validation score of the best trial (``scoring``; by default {score});
+        with ``n_finalists > 1``, the search's score of the chosen finalist.
     best_index_ : int
         Index of the best trial in ``cv_results_`` (on equal scores, the one with
         the fewest parameters; with ``multi_fidelity``, the best among the
-        trials trained for the most epochs reached).
+        trials trained for the most epochs reached); with ``n_finalists > 1``,
+        the finalist with the best cross-validated score.
+    finalists_ : list of dict
+        The re-scored finalists (empty when ``n_finalists=1``), in the search's
+        ranking: ``trial`` (index in ``cv_results_``), ``score`` (the search's),
+        ``cv_score`` and ``cv_std`` over the folds of ``finalist_cv`` (NaN if
+        its training failed; ``status`` says why), ``epochs`` and ``fit_time``
+        (seconds for all folds).
     best_estimator_ : skorch.NeuralNet
         The trained network used by ``predict``.
     best_module_ : torch.nn.Module
@@ -146,7 +170,10 @@ _ATTRIBUTES = """
     best_trial_estimator_ : skorch.NeuralNet
         The best trial's network as the search trained and scored it (on the
         training part of the first split); ``best_estimator_`` itself when
-        ``refit=False``.
+        ``refit=False``. A search resumed from a ``checkpoint`` with a larger
+        ``n_finalists`` than it ran with has not kept every finalist's weights:
+        then it is the chosen finalist's network of the first fold of
+        ``finalist_cv``.
     cv_results_ : dict of list or ndarray
         One entry per trial: ``params``, ``architecture``, ``mean_test_score``,
         ``std_test_score``, ``split<k>_test_score``, ``rank_test_score``,

@@ -47,12 +47,14 @@ def run_search(
     verbose,
     done=(),
     on_batch=None,
+    n_keep=1,
 ):
     """Run trials until ``max_trials`` or ``deadline``; returns the trial records.
 
     ``done`` holds the records of trials run earlier (a resumed search): they are
     replayed into the strategy, count towards ``max_trials`` and come first in
     the result. ``on_batch(trials)`` is called after every batch (checkpoints).
+    The trained weights (``states``) of the ``n_keep`` best trials are kept.
     """
     trials = list(done)
     if trials:
@@ -96,17 +98,17 @@ def run_search(
             if verbose:
                 _print_trial(trials[-1], max_trials)
         strategy.tell(proposals, results)
-        _keep_best_states(trials)
+        _keep_best_states(trials, n_keep)
         if on_batch is not None:
             on_batch(trials)
     return trials
 
 
-def _keep_best_states(trials):
-    """Drop the trained weights of every trial but the best."""
-    best = best_trial(trials)
+def _keep_best_states(trials, n_keep):
+    """Drop the trained weights of every trial but the ``n_keep`` best."""
+    keep = {id(t) for t in ranked_trials(trials)[:n_keep]}
     for t in trials:
-        if t is not best:
+        if id(t) not in keep:
             t["states"] = None
 
 
@@ -122,16 +124,22 @@ def comparable_trials(trials):
     return [t for t in ok if t.get("n_resources", 0) == top]
 
 
-def best_trial(trials):
-    """The best of :func:`comparable_trials`, or None.
+def ranked_trials(trials):
+    """:func:`comparable_trials` from the best to the worst.
 
     Ties, frequent with small validation sets, go to the smaller network, then to
     the earlier trial.
     """
-    ok = comparable_trials(trials)
-    return (
-        max(ok, key=lambda t: (t["score"], -t["n_params"], -t["trial"])) if ok else None
+    return sorted(
+        comparable_trials(trials),
+        key=lambda t: (-t["score"], t["n_params"], t["trial"]),
     )
+
+
+def best_trial(trials):
+    """The first of :func:`ranked_trials`, or None."""
+    ranked = ranked_trials(trials)
+    return ranked[0] if ranked else None
 
 
 def _print_trial(t, max_trials):

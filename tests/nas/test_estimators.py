@@ -34,6 +34,8 @@ def small(cls=NASClassifier, **kwargs):
         ({"strategy": "grid"}, None, r"'strategy' parameter of NASClassifier must be"),
         ({"max_trials": 0}, None, r"'max_trials' parameter .* must be an int"),
         ({"validation_fraction": 1.5}, None, r"'validation_fraction' parameter"),
+        ({"n_finalists": 0}, None, r"'n_finalists' parameter .* must be an int"),
+        ({"finalist_cv": "five"}, None, r"'finalist_cv' parameter of NASClassifier"),
         ({"device": "tpu"}, None, r"'device' parameter must be 'auto', 'cpu', 'cuda'"),
         ({"scoring": "acuracy"}, None, r"'scoring' parameter of NASClassifier must be"),
         ({"input_kind": "image"}, None, r"input_kind='image' needs X of shape"),
