@@ -216,6 +216,7 @@ def nas_search(X_tr, X_te, y_tr, y_te, search_args, budget, variant, seed, max_e
         start, cpu_start = time.perf_counter(), time.process_time()
         clf.fit(X_tr, y_tr)
         total, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        search_seconds = clf.search_time_
         if n_finalists > 1:
             finalists["search_choice_accuracy"] = float(clf.score(X_te, y_te))
             finalists["search_choice_trial"] = int(clf.best_index_)
@@ -247,7 +248,7 @@ def nas_search(X_tr, X_te, y_tr, y_te, search_args, budget, variant, seed, max_e
         "n_trials": int(clf.n_trials_),
         "n_configs": len(set(res.get("config_id", range(clf.n_trials_)))),
         "failed": int(sum(s != "ok" for s in res["status"])),
-        "search_seconds": float(clf.search_time_),
+        "search_seconds": float(search_seconds),
         "total_seconds": total,
         "cpu_seconds": cpu,
         "pareto_front": [
