@@ -51,12 +51,15 @@ class HyperbandSearchCV(TunerSearchCV):
         searched.
     min_resource : int or "auto", default="auto"
         Smallest resource. ``"auto"``: ``2 * n_splits`` samples (times the
-        number of classes for a classifier), as sklearn's halving, or 1 for a
-        parameter, so that every bracket runs: how small a resource still
-        ranks configurations depends on the estimator and the space. Raise it
-        where small resources mislead, e.g. boosting iterations with the
-        learning rate searched (``max_resource / 27`` or ``/ 9``; measured in
-        ``docs/hyperband.md``, "Choosing min_resource").
+        number of classes for a classifier), as sklearn's halving, or
+        ``max_resource // eta**2`` (at least 1) for a parameter: three brackets
+        (17 configurations with ``eta=3``), from ``eta**2`` configurations at
+        ``max_resource / eta**2`` to plain random search at the full resource.
+        Every bracket of the paper (Li et al. 2018) runs with
+        ``min_resource=1``; measured on four tuning tasks, its brackets that
+        start at one iteration or epoch cost more than their share and rank
+        configurations too poorly to pay for it (``docs/hyperband.md``,
+        "Choosing min_resource").
     max_resource : int or "auto", default="auto"
         Largest resource. ``"auto"``: the number of samples, or the value the
         estimator's resource parameter is set to.
@@ -261,7 +264,11 @@ n_splits_, refit_time_, multimetric_
         ``min_resource``, ``max_resource`` and ``eta``.
         """
         low, high = resource_range(
-            self.estimator, self.resource, self.min_resource, self.max_resource
+            self.estimator,
+            self.resource,
+            self.min_resource,
+            self.max_resource,
+            eta=self.eta,
         )
         plan = hyperband_brackets(low, high, self.eta)
         return describe_schedule(plan, low, high, self.eta)
@@ -292,6 +299,7 @@ n_splits_, refit_time_, multimetric_
             self.max_resource,
             num_samples(X),
             min_samples,
+            eta=self.eta,
         )
         self.incremental_ = incremental_kind(
             self.estimator, self.resource, self.incremental

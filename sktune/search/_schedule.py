@@ -19,6 +19,7 @@ def resource_range(
     max_resource,
     n_samples=None,
     min_samples=None,
+    eta=3,
 ):
     """``(min_resource, max_resource)`` as ints; raises naming what cannot be used.
 
@@ -33,6 +34,9 @@ def resource_range(
     n_samples, min_samples : int or None, default=None
         With ``resource="n_samples"``, what ``"auto"`` means for
         ``max_resource`` and ``min_resource``; None before the data is known.
+    eta : int, default=3
+        The halving rate. For a parameter resource, ``min_resource="auto"`` is
+        ``max_resource // eta**2`` (at least 1): three brackets.
 
     Returns
     -------
@@ -65,7 +69,7 @@ def resource_range(
             )
         low, high = min_samples, n_samples
     else:
-        low, high = 1, params[resource]
+        high = params[resource]
         if max_resource == "auto" and (
             isinstance(high, bool) or not isinstance(high, numbers.Integral) or high < 1
         ):
@@ -73,8 +77,11 @@ def resource_range(
                 f"max_resource='auto' cannot be inferred: {owner}'s {resource} is "
                 f"{high!r}, not a positive int. Set max_resource to an int."
             )
-    low = low if min_resource == "auto" else min_resource
     high = high if max_resource == "auto" else max_resource
+    if min_resource != "auto":
+        low = min_resource
+    elif resource != "n_samples":
+        low = max(1, high // eta**2)
     if low is None or high is None:
         raise ValueError(
             "With resource='n_samples', min_resource='auto' and "

@@ -131,7 +131,13 @@ def test_incremental_and_retrain_evaluate_the_same_configurations(
     estimator, resource, sampler
 ):
     runs = [
-        _search(estimator, resource=resource, sampler=sampler, incremental=inc)
+        _search(
+            estimator,
+            resource=resource,
+            sampler=sampler,
+            incremental=inc,
+            min_resource=1,
+        )
         .fit(X)
         .cv_results_
         for inc in (True, False)
@@ -400,10 +406,30 @@ def test_metadata_before_fit():
     with pytest.raises(ValueError, match="depend on the data"):
         _ = HyperbandSearchCV(SizeModel(), SPACE).metadata
     plan = HyperbandSearchCV(
-        EpochModel(max_iter=81), SPACE, resource="max_iter"
+        EpochModel(max_iter=81), SPACE, resource="max_iter", min_resource=1
     ).metadata
     assert [b["n_candidates"][0] for b in plan["brackets"]] == [81, 34, 15, 8, 5]
     assert plan["n_candidates"] == 143
+
+
+@pytest.mark.parametrize(
+    "max_iter, eta, min_resource, first_rungs",
+    [
+        (81, 3, 9, [9, 5, 3]),  # max_resource / eta**2: three brackets
+        (243, 3, 27, [9, 5, 3]),
+        (100, 3, 11, [9, 5, 3]),
+        (64, 2, 16, [4, 3, 3]),
+        (5, 3, 1, [3, 2]),  # too small for three brackets: every bracket
+    ],
+)
+def test_auto_min_resource_of_a_parameter_gives_three_brackets(
+    max_iter, eta, min_resource, first_rungs
+):
+    plan = HyperbandSearchCV(
+        EpochModel(max_iter=max_iter), SPACE, resource="max_iter", eta=eta
+    ).metadata
+    assert plan["min_resource"] == min_resource
+    assert [b["n_candidates"][0] for b in plan["brackets"]] == first_rungs
 
 
 def test_constant_folds_for_the_executor():
