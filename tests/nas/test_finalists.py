@@ -133,3 +133,18 @@ def test_a_checkpointed_search_can_be_rescored(blobs, tmp_path, monkeypatch):
     assert not trained  # every trial came from the checkpoint
     assert resumed.best_index_ == ranking(first.cv_results_)[1]
     assert resumed.predict(X).shape == y.shape
+
+
+def test_regressor_finalists():
+    from sklearn.datasets import make_regression
+
+    from sktune.nas import NASRegressor
+
+    X, y = make_regression(80, 4, random_state=0)
+    reg = NASRegressor(
+        space=SMALL_SPACE, max_trials=3, max_epochs=3, n_finalists=2, random_state=0
+    ).fit(X, y)
+    assert len(reg.finalists_) == 2
+    best = max(reg.finalists_, key=lambda f: f["cv_score"])
+    assert reg.best_index_ == best["trial"]
+    assert reg.predict(X[:2]).shape == (2,)
