@@ -62,10 +62,12 @@ VARIANTS = {
     "bayesian+hyperband": {"strategy": "bayesian", "multi_fidelity": "hyperband"},
     "random+cv3": {"strategy": "random", "cv": 3},
     "bayesian+cv3": {"strategy": "bayesian", "cv": 3},
-    # The search of "random" / "bayesian", then its 5 best trials re-scored by
-    # 3-fold cross-validation (see nas_search: both choices from one search).
-    "random+finalists5": {"strategy": "random", "n_finalists": 5},
-    "bayesian+finalists5": {"strategy": "bayesian", "n_finalists": 5},
+    # The search of a strategy, then its 5 best trials re-scored by 3-fold
+    # cross-validation (see nas_search: both choices from one search).
+    **{
+        f"{strategy}+finalists5": {"strategy": strategy, "n_finalists": 5}
+        for strategy in ("random", "evolution", "bayesian", "morphism")
+    },
 }
 DEFAULT_VARIANTS = ["random", "evolution", "bayesian", "morphism"]
 
