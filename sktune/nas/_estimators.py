@@ -102,21 +102,26 @@ _PARAMETERS = """
         many networks on one small split picks among near-ties. It costs
         ``n_finalists`` times the folds of ``finalist_cv`` trainings, run after
         the search (not counted in ``time_budget``) on the search's workers.
-        ``1`` keeps the search's best trial and trains nothing more.
+        ``1`` keeps the search's best trial and trains nothing more. Measured
+        in ``docs/nas.md``: 5 finalists helped random search on digits (a
+        252-image validation split where many trials tie), not evolution or
+        ``"bayesian"`` there, nor MNIST-1D (800 validation samples).
     finalist_cv : int, cross-validation generator or iterable, default=3
         Folds of the finalists' re-scoring (only with ``n_finalists > 1``), as in
         :func:`~sklearn.model_selection.check_cv`: an int is stratified k-fold
         for classifiers, k-fold for regressors, without shuffling.
     checkpoint : str, path-like or None, default=None
         File the trial records are written to after every batch of trials
-        (atomically), with the weights of the best trial so far: a search whose
-        process dies loses at most the batch that was running. Fitting again
-        with the same file and the same data and parameters resumes: the stored
-        trials are not trained again, the strategy is told their results, and
-        only the rest of ``max_trials`` is run (``time_budget`` counts anew).
-        ``max_trials``, ``time_budget``, ``refit``, ``device``, ``n_jobs`` and
-        ``verbose`` may change between the two fits; any other change, or other
-        data, raises a ``ValueError`` naming what differs. With
+        (atomically), with the weights of the best trial so far (of the
+        ``n_finalists`` best): a search whose process dies loses at most the
+        batch that was running. Fitting again with the same file and the same
+        data and parameters resumes: the stored trials are not trained again,
+        the strategy is told their results, and only the rest of
+        ``max_trials`` is run (``time_budget`` counts anew). ``max_trials``,
+        ``time_budget``, ``refit``, ``n_finalists``, ``finalist_cv``,
+        ``device``, ``n_jobs`` and ``verbose`` may change between the two fits;
+        any other change, or other data, raises a ``ValueError`` naming what
+        differs. With
         ``strategy="morphism"`` only the best stored network can be grown
         further (the others' weights are not stored); with ``multi_fidelity``,
         the stored scores feed the BOHB sampler and a new Hyperband iteration
