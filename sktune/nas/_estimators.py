@@ -121,9 +121,9 @@ _PARAMETERS = """
         ``time_budget``, ``refit``, ``n_finalists``, ``finalist_cv``,
         ``device``, ``n_jobs`` and ``verbose`` may change between the two fits;
         any other change, or other data, raises a ``ValueError`` naming what
-        differs. With
-        ``strategy="morphism"`` only the best stored network can be grown
-        further (the others' weights are not stored); with ``multi_fidelity``,
+        differs. With ``strategy="morphism"`` only the best stored network can
+        be grown further (the others' weights are not stored); with
+        ``multi_fidelity``,
         the stored scores feed the BOHB sampler and a new Hyperband iteration
         starts.
     max_params : int or None, default=None
