@@ -123,9 +123,8 @@ _PARAMETERS = """
         any other change, or other data, raises a ``ValueError`` naming what
         differs. With ``strategy="morphism"`` only the best stored network can
         be grown further (the others' weights are not stored); with
-        ``multi_fidelity``,
-        the stored scores feed the BOHB sampler and a new Hyperband iteration
-        starts.
+        ``multi_fidelity``, the stored scores feed the BOHB sampler and a new
+        Hyperband iteration starts.
     max_params : int or None, default=None
         Largest number of trainable parameters allowed. Checked on the
         architecture before training; larger candidates are redrawn, and recorded
