@@ -54,7 +54,12 @@ from sktune.nas import NASClassifier  # noqa: E402
 from sktune.nas._builder import NASNetwork  # noqa: E402
 from sktune.nas._spaces import config_to_architecture, resolve_space  # noqa: E402
 from sktune.nas._strategies import BayesianStrategy  # noqa: E402
-from sktune.nas._trial import fit_network, run_trial, set_statistics  # noqa: E402
+from sktune.nas._trial import (  # noqa: E402
+    fit_network,
+    run_trial,
+    set_statistics,
+    trial_job,
+)
 from sktune.optimizers._surrogate import GPSurrogate  # noqa: E402
 
 MAX_EPOCHS = 27
@@ -195,17 +200,7 @@ def rescore(path, n_finalists):
         architecture = config_to_architecture(
             row["params"], defaults, clf.input_kind_, clf.input_shape_, 10
         )
-        job = {
-            "architecture": architecture,
-            "parent_states": None,
-            "epochs": None,
-            "nets": None,
-            "keep_nets": False,
-            "seed": row["seed"],
-            "device": "cpu",
-            "n_threads": 1,
-            "deadline": None,
-        }
+        job = trial_job(architecture, row["seed"], "cpu", 1)
         result = run_trial(job, X, y, splits, settings)
         cv = float(np.mean(result["scores"])) if result["status"] == "ok" else math.nan
         rescored.append((row, cv, architecture))

@@ -14,7 +14,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from ._search import ranked_trials
-from ._trial import run_trial
+from ._trial import run_trial, trial_job
 
 
 def finalist_epochs(trial, max_epochs):
@@ -69,17 +69,13 @@ def rescore_finalists(
     """
     finalists = ranked_trials(trials)[:n_finalists]
     jobs = [
-        {
-            "architecture": t["architecture"],
-            "parent_states": None,
-            "epochs": finalist_epochs(t, settings["max_epochs"]),
-            "nets": None,
-            "keep_nets": False,
-            "seed": t["seed"],
-            "device": devices[i % len(devices)],
-            "n_threads": n_threads,
-            "deadline": None,
-        }
+        trial_job(
+            t["architecture"],
+            t["seed"],
+            devices[i % len(devices)],
+            n_threads,
+            epochs=finalist_epochs(t, settings["max_epochs"]),
+        )
         for i, t in enumerate(finalists)
     ]
     if len(devices) > 1:

@@ -11,7 +11,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy.stats import rankdata
 
-from ._trial import run_trial
+from ._trial import run_trial, trial_job
 
 
 def worker_layout(device, n_jobs, cuda_count):
@@ -65,21 +65,20 @@ def run_search(
         proposals = strategy.ask(min(n_workers, max_trials - len(trials)))
         if not proposals:
             break
-        jobs = []
-        for i, proposal in enumerate(proposals):
-            jobs.append(
-                {
-                    "architecture": proposal["architecture"],
-                    "parent_states": proposal.get("parent_states"),
-                    "epochs": proposal.get("n_resources"),
-                    "nets": proposal.get("nets"),
-                    "keep_nets": proposal.get("keep_nets", False),
-                    "seed": int(rng.randint(2**31 - 1 - len(splits))),
-                    "device": devices[i % n_workers],
-                    "n_threads": n_threads,
-                    "deadline": deadline,
-                }
+        jobs = [
+            trial_job(
+                proposal["architecture"],
+                int(rng.randint(2**31 - 1 - len(splits))),
+                devices[i % n_workers],
+                n_threads,
+                epochs=proposal.get("n_resources"),
+                parent_states=proposal.get("parent_states"),
+                nets=proposal.get("nets"),
+                keep_nets=proposal.get("keep_nets", False),
+                deadline=deadline,
             )
+            for i, proposal in enumerate(proposals)
+        ]
         if parallel is None:
             results = [run_trial(job, X, y, splits, settings) for job in jobs]
         else:

@@ -198,6 +198,32 @@ def torch_threads(n):
             torch.set_num_threads(old)
 
 
+def trial_job(
+    architecture,
+    seed,
+    device,
+    n_threads,
+    *,
+    epochs=None,
+    parent_states=None,
+    nets=None,
+    keep_nets=False,
+    deadline=None,
+):
+    """The ``job`` dict of :func:`run_trial` (its keys are described there)."""
+    return {
+        "architecture": architecture,
+        "parent_states": parent_states,
+        "epochs": epochs,
+        "nets": nets,
+        "keep_nets": keep_nets,
+        "seed": seed,
+        "device": device,
+        "n_threads": n_threads,
+        "deadline": deadline,
+    }
+
+
 def run_trial(job, X, y, splits, settings):
     """Train and score one candidate on every split; never raises.
 
