@@ -104,8 +104,9 @@ _PARAMETERS = """
         the search (not counted in ``time_budget``) on the search's workers.
         ``1`` keeps the search's best trial and trains nothing more. Measured
         in ``docs/nas.md``: 5 finalists helped random search on digits (a
-        252-image validation split where many trials tie), not evolution or
-        ``"bayesian"`` there, nor MNIST-1D (800 validation samples).
+        252-image validation split where many trials tie) a little and not in
+        every run, and did not help evolution or ``"bayesian"`` there, nor
+        MNIST-1D (800 validation samples).
     finalist_cv : int, cross-validation generator or iterable, default=3
         Folds of the finalists' re-scoring (only with ``n_finalists > 1``), as in
         :func:`~sklearn.model_selection.check_cv`: an int is stratified k-fold
