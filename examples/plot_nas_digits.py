@@ -17,13 +17,12 @@ estimator.
 # search uses 2-D convolutions. The time budget is checked after every batch.
 import tempfile
 
-import matplotlib.pyplot as plt
-import numpy as np
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from sktune.nas import NASClassifier, load, save
+from sktune.plot import ParetoFrontDisplay
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(
@@ -45,23 +44,8 @@ print(clf.best_architecture_["blocks"])
 # Accuracy against size
 # ---------------------
 # Every trial, and the trials no other beats on both validation accuracy and
-# parameter count.
-res = clf.cv_results_
-ok = np.array([s == "ok" for s in res["status"]])
-front = clf.pareto_front_
-fig, ax = plt.subplots()
-ax.scatter(res["n_params"][ok], res["mean_test_score"][ok], label="trials")
-ax.step(
-    [p["n_params"] for p in front],
-    [p["score"] for p in front],
-    where="post",
-    color="C1",
-    label="Pareto front",
-)
-ax.set_xscale("log")
-ax.set_xlabel("trainable parameters")
-ax.set_ylabel("validation accuracy")
-ax.legend()
+# parameter count, drawn by :class:`sktune.plot.ParetoFrontDisplay`.
+ParetoFrontDisplay.from_estimator(clf)
 
 # %%
 # Export
