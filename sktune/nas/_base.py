@@ -24,7 +24,14 @@ from ._builder import NASNetwork
 from ._fidelity import SAMPLERS as FIDELITY_SAMPLERS
 from ._fidelity import HyperbandStrategy
 from ._finalists import rescore_finalists
-from ._search import best_trial, pareto_front, results_table, run_search, worker_layout
+from ._search import (
+    PARETO_COSTS,
+    best_trial,
+    pareto_front,
+    results_table,
+    run_search,
+    worker_layout,
+)
 from ._spaces import INPUT_KINDS, config_to_architecture, resolve_space
 from ._strategies import STRATEGIES, make_strategy
 from ._trial import fit_network, make_net, set_statistics, torch_threads
@@ -57,6 +64,7 @@ class BaseNAS(BaseEstimator):
         "refit": ["boolean"],
         "n_finalists": [Interval(Integral, 1, None, closed="left")],
         "finalist_cv": ["cv_object"],
+        "pareto_costs": [tuple, list],
         "checkpoint": [str, os.PathLike, None],
         "max_params": [Interval(Integral, 1, None, closed="left"), None],
         "device": [str],
@@ -86,6 +94,7 @@ class BaseNAS(BaseEstimator):
         refit=True,
         n_finalists=1,
         finalist_cv=3,
+        pareto_costs=("n_params",),
         checkpoint=None,
         max_params=None,
         device="auto",
@@ -111,6 +120,7 @@ class BaseNAS(BaseEstimator):
         self.refit = refit
         self.n_finalists = n_finalists
         self.finalist_cv = finalist_cv
+        self.pareto_costs = pareto_costs
         self.checkpoint = checkpoint
         self.max_params = max_params
         self.device = device
@@ -135,6 +145,15 @@ class BaseNAS(BaseEstimator):
                 f"min_epochs must be <= max_epochs with multi_fidelity="
                 f"{self.multi_fidelity!r}. Got min_epochs={self.min_epochs} and "
                 f"max_epochs={self.max_epochs}."
+            )
+
+    def _check_pareto_costs(self):
+        costs = list(self.pareto_costs)
+        known = [c for c in costs if isinstance(c, str) and c in PARETO_COSTS]
+        if not costs or len(known) != len(costs) or len(set(known)) != len(costs):
+            raise ValueError(
+                "pareto_costs must be a non-empty tuple of distinct names among "
+                f"{list(PARETO_COSTS)}. Got {self.pareto_costs!r} instead."
             )
 
     def _resolve_device(self):
@@ -224,7 +243,8 @@ class BaseNAS(BaseEstimator):
         """What must not change between a checkpointed search and its resumption:
         the class, every parameter that changes what a trial scores, and the data.
         The budget (``max_trials``, ``time_budget``), the choice after the
-        search (``refit``, ``n_finalists``, ``finalist_cv``) and where trials run
+        search (``refit``, ``n_finalists``, ``finalist_cv``, ``pareto_costs``) and
+        where trials run
         may change."""
         free = {
             "checkpoint",
@@ -233,6 +253,7 @@ class BaseNAS(BaseEstimator):
             "refit",
             "n_finalists",
             "finalist_cv",
+            "pareto_costs",
             "device",
             "n_jobs",
             "verbose",
@@ -265,6 +286,7 @@ class BaseNAS(BaseEstimator):
         """
         self._validate_params()
         self._check_fidelity()
+        self._check_pareto_costs()
         device = self._resolve_device()
         X, y = validate_data(
             self,
@@ -375,7 +397,7 @@ class BaseNAS(BaseEstimator):
         self.best_score_ = best["score"]
         self.best_params_ = dict(best["params"])
         self.best_architecture_ = best["architecture"]
-        self.pareto_front_ = pareto_front(trials)
+        self.pareto_front_ = pareto_front(trials, tuple(self.pareto_costs))
         settings["device"] = devices[0]
         trial_module = NASNetwork(best["architecture"])
         trial_module.load_state_dict(states[0])

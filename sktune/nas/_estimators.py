@@ -111,6 +111,13 @@ _PARAMETERS = """
         Folds of the finalists' re-scoring (only with ``n_finalists > 1``), as in
         :func:`~sklearn.model_selection.check_cv`: an int is stratified k-fold
         for classifiers, k-fold for regressors, without shuffling.
+    pareto_costs : tuple of str, default=("n_params",)
+        What ``pareto_front_`` weighs against the validation score: the trials'
+        parameter counts (``"n_params"``), their measured prediction time per
+        sample (``"latency_ms"``, on the search's device, 256 validation samples
+        at once), or both. It only reads the trials' records: the search is the
+        same whatever it is, and it may change when a checkpointed search is
+        resumed.
     checkpoint : str, path-like or None, default=None
         File the trial records are written to after every batch of trials
         (atomically), with the weights of the best trial so far (of the
@@ -120,12 +127,12 @@ _PARAMETERS = """
         the strategy is told their results, and only the rest of
         ``max_trials`` is run (``time_budget`` counts anew). ``max_trials``,
         ``time_budget``, ``refit``, ``n_finalists``, ``finalist_cv``,
-        ``device``, ``n_jobs`` and ``verbose`` may change between the two fits;
-        any other change, or other data, raises a ``ValueError`` naming what
-        differs. With ``strategy="morphism"`` only the best stored network can
-        be grown further (the others' weights are not stored); with
-        ``multi_fidelity``, the stored scores feed the BOHB sampler and a new
-        Hyperband iteration starts.
+        ``pareto_costs``, ``device``, ``n_jobs`` and ``verbose`` may change
+        between the two fits; any other change, or other data, raises a
+        ``ValueError`` naming what differs. With ``strategy="morphism"`` only
+        the best stored network can be grown further (the others' weights are
+        not stored); with ``multi_fidelity``, the stored scores feed the BOHB
+        sampler and a new Hyperband iteration starts.
     max_params : int or None, default=None
         Largest number of trainable parameters allowed. Checked on the
         architecture before training; larger candidates are redrawn, and recorded
@@ -193,9 +200,12 @@ _ATTRIBUTES = """
         epochs its nets have been trained for, ``epochs`` being the best of
         them). Load it into ``pandas.DataFrame``.
     pareto_front_ : list of dict
-        Trials not beaten on both score and parameter count, smallest first
-        (with ``multi_fidelity``, among the trials trained for the most epochs
-        reached).
+        Trials that no other beats on the validation score and every cost of
+        ``pareto_costs`` at once (by default: the parameter count), ordered by
+        the first cost, cheapest first (with ``multi_fidelity``, among the
+        trials trained for the most epochs reached). Each has ``trial`` (index
+        in ``cv_results_``), ``score``, ``n_params``, ``latency_ms`` and
+        ``architecture``.
     n_trials_ : int
         Trials run (fewer than ``max_trials`` if ``time_budget`` ran out).
     n_splits_ : int

@@ -191,30 +191,48 @@ def results_table(trials, n_splits):
     return table
 
 
-def pareto_front(trials):
-    """Comparable trials that no other beats on both score and parameter count.
+PARETO_COSTS = ("n_params", "latency_ms")
+
+
+def pareto_front(trials, costs=("n_params",)):
+    """Comparable trials that no other beats on the score and every cost at once.
+
+    A trial is left out when another has a score at least as high and every
+    cost at most as high (an exact tie keeps the earlier trial only). A cost
+    that was not measured (NaN) counts as the highest.
+
+    Parameters
+    ----------
+    trials : list of dict
+        Trial records.
+    costs : tuple of str, default=("n_params",)
+        Costs minimised with the score, among :data:`PARETO_COSTS`.
 
     Returns
     -------
     front : list of dict
         ``trial``, ``score``, ``n_params``, ``latency_ms`` and ``architecture``,
-        from the smallest network to the largest.
+        ordered by the costs (the first one first), then from the best score.
     """
-    ok = sorted(comparable_trials(trials), key=lambda t: (t["n_params"], -t["score"]))
-    front, best = [], -math.inf
+
+    def cost_vector(t):
+        return tuple(math.inf if math.isnan(t[c]) else float(t[c]) for c in costs)
+
+    ok = sorted(
+        comparable_trials(trials),
+        key=lambda t: (*cost_vector(t), -t["score"], t["trial"]),
+    )
+    # Sorted so, a trial's dominators come before it, and a dominated
+    # dominator's own dominator dominates it too: comparing with the kept
+    # trials is enough.
+    kept = []
     for t in ok:
-        if t["score"] > best:
-            front.append(
-                {
-                    k: t[k]
-                    for k in (
-                        "trial",
-                        "score",
-                        "n_params",
-                        "latency_ms",
-                        "architecture",
-                    )
-                }
-            )
-            best = t["score"]
-    return front
+        cost = cost_vector(t)
+        beaten = any(
+            score >= t["score"] and all(map(float.__le__, kept_cost, cost))
+            for score, kept_cost, _ in kept
+        )
+        if not beaten:
+            kept.append((t["score"], cost, t))
+    keys = ("trial", "score", "n_params", "latency_ms", "architecture")
+    return [{k: t[k] for k in keys} for _, _, t in kept]

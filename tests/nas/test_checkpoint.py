@@ -77,8 +77,13 @@ def test_a_complete_checkpoint_trains_nothing_again(blobs, tmp_path, count_train
     path = tmp_path / "nas.ckpt"
     first = small(checkpoint=path).fit(X, y)
     count_trainings["n"] = 0
-    again = small(checkpoint=path, refit=False).fit(X, y)
+    again = small(checkpoint=path, refit=False, pareto_costs=["latency_ms"]).fit(X, y)
     assert count_trainings["n"] == 0
+    # The front is read again from the stored trials, with the new costs.
+    latency = again.cv_results_["latency_ms"]
+    front = [p["trial"] for p in again.pareto_front_]
+    assert [latency[i] for i in front] == sorted(latency[i] for i in front)
+    np.testing.assert_array_equal(latency, first.cv_results_["latency_ms"])
     assert again.best_index_ == first.best_index_
     as_trained = copy.copy(first)  # predicting with the best trial's own network
     as_trained.best_estimator_ = first.best_trial_estimator_

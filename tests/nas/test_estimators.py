@@ -37,6 +37,18 @@ def small(cls=NASClassifier, **kwargs):
         ({"n_finalists": 0}, None, r"'n_finalists' parameter .* must be an int"),
         ({"finalist_cv": "five"}, None, r"'finalist_cv' parameter of NASClassifier"),
         ({"device": "tpu"}, None, r"'device' parameter must be 'auto', 'cpu', 'cuda'"),
+        ({"pareto_costs": "n_params"}, None, r"'pareto_costs' parameter"),
+        ({"pareto_costs": ()}, None, r"pareto_costs must be a non-empty tuple"),
+        (
+            {"pareto_costs": ("n_params", "flops")},
+            None,
+            r"among \['n_params', 'latency_ms'\]. Got \('n_params', 'flops'\)",
+        ),
+        (
+            {"pareto_costs": ["latency_ms", "latency_ms"]},
+            None,
+            r"pareto_costs must be a non-empty tuple of distinct names",
+        ),
         ({"scoring": "acuracy"}, None, r"'scoring' parameter of NASClassifier must be"),
         ({"input_kind": "image"}, None, r"input_kind='image' needs X of shape"),
         ({"input_kind": "tabular"}, "3d", r"input_kind='tabular' needs X of shape"),

@@ -132,6 +132,63 @@ def test_pareto_front():
     assert [p["trial"] for p in pareto_front(trials)] == [4, 0, 2]
 
 
+def _brute_force_front(trials, costs):
+    """Indices of the ok trials no other weakly dominates (ties: earlier wins)."""
+
+    def weakly_dominates(u, t):
+        return u["score"] >= t["score"] and all(u[c] <= t[c] for c in costs)
+
+    ok = [t for t in trials if t["status"] == "ok"]
+    return {
+        t["trial"]
+        for t in ok
+        if not any(
+            weakly_dominates(u, t)
+            and (not weakly_dominates(t, u) or u["trial"] < t["trial"])
+            for u in ok
+            if u is not t
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    "costs", [("n_params",), ("latency_ms",), ("n_params", "latency_ms")]
+)
+def test_pareto_front_matches_brute_force(costs):
+    rng = np.random.default_rng(0)
+    trials = [
+        {
+            "trial": i,
+            "status": "ok",
+            # Few distinct values, so that ties in every objective occur.
+            "score": float(rng.integers(0, 6)) / 5,
+            "n_params": int(rng.integers(1, 8)) * 100,
+            "latency_ms": float(rng.integers(1, 5)) / 10,
+            "architecture": {},
+        }
+        for i in range(60)
+    ]
+    front = pareto_front(trials, costs)
+    assert {p["trial"] for p in front} == _brute_force_front(trials, costs)
+    first = [p[costs[0]] for p in front]
+    assert first == sorted(first)
+
+
+def test_pareto_front_with_latency_keeps_a_fast_larger_network():
+    trials = [
+        {"trial": 0, "score": 0.9, "n_params": 100, "latency_ms": 0.5},
+        {"trial": 1, "score": 0.9, "n_params": 300, "latency_ms": 0.1},
+        {"trial": 2, "score": 0.8, "n_params": 200, "latency_ms": 0.6},  # beaten
+        {"trial": 3, "score": 0.95, "n_params": 900, "latency_ms": np.nan},
+    ]
+    for t in trials:
+        t.update(status="ok", architecture={})
+    assert [p["trial"] for p in pareto_front(trials)] == [0, 3]
+    assert [p["trial"] for p in pareto_front(trials, ("latency_ms",))] == [1, 3]
+    both = pareto_front(trials, ("n_params", "latency_ms"))
+    assert [p["trial"] for p in both] == [0, 1, 3]
+
+
 def test_best_trial_prefers_smaller_network_on_ties():
     from sktune.nas._search import best_trial
 
