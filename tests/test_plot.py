@@ -386,6 +386,17 @@ def test_pareto_front_of_a_nas_estimator():
     assert display.line_.get_drawstyle() == "steps-post"
     assert display.ax_.get_xscale() == "log"
 
+    # A front over both costs, drawn against latency: its trials are marked.
+    clf.set_params(pareto_costs=("n_params", "latency_ms"), refit=False)
+    clf.fit(data, labels)
+    display = ParetoFrontDisplay.from_estimator(clf, cost="latency_ms")
+    latency = sorted(t["latency_ms"] for t in clf.pareto_front_)
+    assert display.line_.get_xdata().tolist() == latency
+    assert display.line_.get_linestyle() == "None"
+    assert display.ax_.get_xlabel() == "prediction time per sample (ms)"
+    with pytest.raises(ValueError, match=r"cost must be one of \['latency_ms', 'n_p"):
+        ParetoFrontDisplay.from_estimator(clf, cost="flops")
+
 
 def test_pareto_front_needs_nas_columns(random_search):
     with pytest.raises(ValueError, match=r"has no column \['n_params', 'status'\]"):
