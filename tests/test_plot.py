@@ -328,24 +328,16 @@ def test_brackets_one_line_per_configuration(hyperband):
     assert legend == ["bracket 2", "bracket 1", "bracket 0"]
 
 
-def test_brackets_link_by_config_id_else_params():
+def test_brackets_link_rows_by_config_id():
     rows = dict(
+        config_id=[0, 1, 1, 2],
         bracket=[1, 1, 1, 0],
         n_resources=[1, 1, 3, 3],
         mean_test_score=[0.5, 0.6, 0.7, 0.8],
+        # Equal params do not link rows: the same draw twice stays two lines.
         params=[{"a": 1}, {"a": 1}, {"a": 1}, {"a": 1}],
     )
-    # The same params drawn twice in bracket 1: two configurations; the
-    # promoted row continues the first; bracket 0's row is its own.
     display = BracketsDisplay.from_search(Results(rows).fit())
-    assert [line.get_ydata().tolist() for line in display.lines_] == [
-        [0.5, 0.7],
-        [0.6],
-        [0.8],
-    ]
-    display = BracketsDisplay.from_search(
-        Results({**rows, "config_id": [0, 1, 1, 2]}).fit()
-    )
     assert [line.get_ydata().tolist() for line in display.lines_] == [
         [0.5],
         [0.6, 0.7],
@@ -354,7 +346,9 @@ def test_brackets_link_by_config_id_else_params():
 
 
 def test_brackets_need_hyperband_columns(random_search):
-    with pytest.raises(ValueError, match=r"has no column \['bracket', 'n_resources'\]"):
+    with pytest.raises(
+        ValueError, match=r"has no column \['config_id', 'bracket', 'n_resources'\]"
+    ):
         BracketsDisplay.from_search(random_search)
 
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ._results import fitted_results, metric_scores, pyplot, resource_param
+from ._results import fitted_results, metric_scores, pyplot
 
 
 class BracketsDisplay:
@@ -82,16 +82,14 @@ class BracketsDisplay:
     def from_search(cls, search, *, metric=None, ax=None):
         """Link each configuration's rows across rungs and plot them.
 
-        Rows of one configuration are those of its bracket with the same
-        ``config_id`` where ``cv_results_`` has that column, else with the same
-        ``params`` (but the resource parameter), each at a larger resource than
-        the one before.
+        Rows of one configuration are those with its ``config_id``.
 
         Parameters
         ----------
         search : fitted HyperbandSearchCV
-            Or any search whose ``cv_results_`` has ``bracket`` and
-            ``n_resources`` columns.
+            Or any fitted estimator whose ``cv_results_`` has ``config_id``,
+            ``bracket`` and ``n_resources`` columns (a NAS estimator with
+            ``multi_fidelity``).
         metric : str, default=None
             The scorer of a multimetric search. None: the only metric, or the
             ``refit`` metric when ``refit`` is a string.
@@ -102,11 +100,11 @@ class BracketsDisplay:
         -------
         display : BracketsDisplay
         """
-        results = fitted_results(search, ("bracket", "n_resources"))
+        results = fitted_results(search, ("config_id", "bracket", "n_resources"))
         score_name, scores = metric_scores(search, metric)
         n_resources = np.asarray(results["n_resources"])
         bracket = np.asarray(results["bracket"])
-        chains = _configurations(results, resource_param(search))
+        chains = _configurations(results)
         display = cls(
             n_resources=[n_resources[rows] for rows in chains],
             scores=[scores[rows] for rows in chains],
@@ -162,28 +160,10 @@ class BracketsDisplay:
         return self
 
 
-def _configurations(results, resource):
-    """Rows of ``cv_results_`` grouped by configuration, each in rung order.
-
-    A row continues the first earlier chain of its bracket and configuration
-    whose last row is at a smaller resource; else it starts a chain. Two draws
-    of the same configuration in one bracket so stay two chains.
-    """
-    ids = results.get("config_id")
-    brackets = np.asarray(results["bracket"]).tolist()
-    n_resources = np.asarray(results["n_resources"]).tolist()
-    open_chains = defaultdict(list)
-    chains = []
-    for i, params in enumerate(results["params"]):
-        if ids is None:
-            config = repr(sorted((k, v) for k, v in params.items() if k != resource))
-        else:
-            config = ids[i]
-        same = open_chains[(brackets[i], config)]
-        chain = next((c for c in same if n_resources[c[-1]] < n_resources[i]), None)
-        if chain is None:
-            chain = []
-            same.append(chain)
-            chains.append(chain)
-        chain.append(i)
-    return chains
+def _configurations(results):
+    """Rows of ``cv_results_`` grouped by ``config_id``, each in the order run
+    (rung after rung)."""
+    chains = defaultdict(list)
+    for i, config in enumerate(np.asarray(results["config_id"]).tolist()):
+        chains[config].append(i)
+    return list(chains.values())

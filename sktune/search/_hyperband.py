@@ -106,7 +106,8 @@ return_train_score
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As ``GridSearchCV``'s, one row per evaluation (a configuration at one
-        rung), plus ``bracket``, ``rung`` and ``n_resources``. With a parameter
+        rung), plus ``config_id`` (the same for a configuration in every rung
+        it reaches), ``bracket``, ``rung`` and ``n_resources``. With a parameter
         resource, ``params`` include it.
     best_estimator_, best_score_, best_params_, best_index_, scorer_, \
 n_splits_, refit_time_, multimetric_

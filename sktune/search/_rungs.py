@@ -106,6 +106,7 @@ class RungEvaluator:
         search = self.search
         n = len(rung.configs)
         more = {
+            "config_id": list(rung.ids),
             "bracket": [rung.bracket] * n,
             "rung": [rung.rung] * n,
             "n_resources": [rung.resource] * n,

@@ -51,6 +51,15 @@ def test_schedule_and_results_columns():
         p["max_iter"] == r
         for p, r in zip(results["params"], results["n_resources"], strict=True)
     )
+    # One config_id per configuration drawn (9 + 5 + 3), kept by its promotions:
+    # the rows of an id are one bracket's rungs 0, 1, ... with equal params.
+    ids = results["config_id"].tolist()
+    assert sorted(set(ids)) == list(range(17))
+    for i in set(ids):
+        rows = [j for j in range(22) if ids[j] == i]
+        assert results["rung"][rows].tolist() == list(range(len(rows)))
+        assert len(set(results["bracket"][rows].tolist())) == 1
+        assert len({results["params"][j]["a"] for j in rows}) == 1
 
 
 @pytest.mark.parametrize("incremental", [True, False])

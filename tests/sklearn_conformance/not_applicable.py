@@ -194,9 +194,9 @@ HALVING_NOT_APPLICABLE: dict[str, str] = {
     "test_halving_random_search_list_of_dicts": (
         "Computes sum(search.n_candidates_) (flat in sklearn, a list per bracket "
         "here: TypeError) and asserts cv_results_ has exactly sklearn's keys plus "
-        "('n_resources', 'iter'); Hyperband rows have bracket, rung and "
-        "n_resources instead of iter. The rest (param_* masks and dtypes for a "
-        "list of dicts) runs in test_halving_adapted.py::test_list_of_dicts."
+        "('n_resources', 'iter'); Hyperband rows have config_id, bracket, "
+        "rung and n_resources instead of iter. The rest (param_* masks and dtypes "
+        "for a list of dicts) runs in test_halving_adapted.py::test_list_of_dicts."
     ),
     "test_cv_results": _SINGLE_BRACKET.format(
         what="cv_results_['iter'], a pivot of rows by iter over n_iterations_ and "

@@ -148,7 +148,8 @@ def test_select_best_index_at_largest_resource(Est):
 
 def test_list_of_dicts():
     # sklearn test_halving_random_search_list_of_dicts with Hyperband's extra
-    # keys (bracket, rung, n_resources) and the number of rows as n_candidates.
+    # keys (config_id, bracket, rung, n_resources) and the number of rows as
+    # n_candidates.
     X, y = make_classification(n_samples=150, n_features=4, random_state=42)
     params = [
         {"kernel": ["rbf"], "C": expon(scale=10), "gamma": expon(scale=0.1)},
@@ -172,7 +173,7 @@ def test_list_of_dicts():
         "mean_score_time",
         "std_score_time",
     )
-    extra_keys = ("n_resources", "bracket", "rung")
+    extra_keys = ("n_resources", "config_id", "bracket", "rung")
     search = HyperbandHalvingRandomSearchCV(
         SVC(), cv=3, param_distributions=params, return_train_score=True, random_state=0
     ).fit(X, y)
