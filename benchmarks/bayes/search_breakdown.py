@@ -6,6 +6,11 @@ and ``tell`` and, inside ``ask``, the GP fit (hyperparameter estimates) and the
 acquisition maximisation; the rest of the search's CPU is sklearn's
 ``evaluate_candidates`` and sktune's driver. One warm-up search is not counted.
 
+It also times sklearn's own floor for a sequential search: a ``BaseSearchCV``
+that calls ``evaluate_candidates`` once per candidate, ``n_iter`` times, with
+random candidates and no model (what any search proposing one candidate at a
+time pays, whatever its optimizer costs).
+
 Examples
 --------
 ::
@@ -19,9 +24,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from adapters import run_sktune  # noqa: E402
+from adapters import _common, _sktune_space, run_sktune  # noqa: E402
 from report import limit_threads  # noqa: E402
 from tasks import TASKS  # noqa: E402
 
@@ -38,6 +45,31 @@ def _timed(owner, name, key, totals):
             totals[key] += time.process_time() - start
 
     setattr(owner, name, wrapper)
+
+
+def sequential_floor(task, seed, n_iter):
+    """CPU seconds of sklearn's ``BaseSearchCV`` evaluating ``n_iter`` random
+    candidates of ``task`` one ``evaluate_candidates`` call each."""
+    from sklearn.base import clone
+    from sklearn.model_selection._search import BaseSearchCV
+
+    from sktune.space import as_search_space
+
+    space = as_search_space(_sktune_space(task.space))
+
+    class OneAtATime(BaseSearchCV):
+        def __init__(self, estimator, **kwargs):  # BaseSearchCV's is abstract
+            super().__init__(estimator, **kwargs)
+
+        def _run_search(self, evaluate_candidates):
+            rng = np.random.default_rng(seed)
+            for config in space.sample(n_iter, rng):
+                evaluate_candidates([config])
+
+    search = OneAtATime(clone(task.estimator), **_common(task))
+    start = time.process_time()
+    search.fit(task.X, task.y)
+    return time.process_time() - start
 
 
 def main(argv=None):
@@ -69,11 +101,15 @@ def main(argv=None):
         search = (time.process_time() - start) / args.seeds
         parts = {k: v / args.seeds for k, v in totals.items()}
         driver = search - parts.get("ask", 0.0) - parts.get("tell", 0.0)
+        floor = np.mean(
+            [sequential_floor(task, seed, args.n_iter) for seed in range(args.seeds)]
+        )
         print(
             f"{name:10s} search {search:.3f} s = ask {parts.get('ask', 0.0):.3f} "
             f"(GP fit {parts.get('GP fit', 0.0):.3f}, acquisition "
             f"{parts.get('acquisition', 0.0):.3f}) + tell "
-            f"{parts.get('tell', 0.0):.3f} + sklearn and driver {driver:.3f}",
+            f"{parts.get('tell', 0.0):.3f} + sklearn and driver {driver:.3f}; "
+            f"sklearn alone, one candidate per call: {floor:.3f}",
             flush=True,
         )
 
