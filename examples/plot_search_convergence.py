@@ -30,6 +30,7 @@ from sktune.plot import (
     BracketsDisplay,
     ConvergenceDisplay,
     EvaluationsDisplay,
+    ObjectiveDisplay,
 )
 
 X, y = load_digits(return_X_y=True)
@@ -62,6 +63,16 @@ ConvergenceDisplay.from_search([bayes, randomized], labels=["Bayesian", "random"
 # when it ran. The log axes come from the space's log-uniform priors; the kernel
 # is categorical, drawn at integer positions.
 EvaluationsDisplay.from_search(bayes)
+
+# %%
+# Objective: partial dependence
+# -----------------------------
+# A Gaussian process fitted to the Bayesian search's scores (the display's own
+# model, not the search's), averaged over random configurations with one
+# parameter fixed (diagonal) or two (below it). The rug and the dots are the
+# evaluated candidates, the dashed line and the star the best one: where they
+# are sparse, the surface is the model's guess.
+ObjectiveDisplay.from_search(bayes, random_state=0)
 
 # %%
 # Hyperband brackets

@@ -11,11 +11,13 @@ imported when a display draws.
 from ._brackets import BracketsDisplay
 from ._convergence import ConvergenceDisplay
 from ._evaluations import EvaluationsDisplay
+from ._objective import ObjectiveDisplay
 from ._pareto import ParetoFrontDisplay
 
 __all__ = [
     "BracketsDisplay",
     "ConvergenceDisplay",
     "EvaluationsDisplay",
+    "ObjectiveDisplay",
     "ParetoFrontDisplay",
 ]
