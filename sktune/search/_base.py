@@ -27,6 +27,7 @@ from ._compat import (
     checked_cv,
     non_finite_scores_warning,
     replace_results,
+    set_up_fit,
     tolerate_failed_batches,
 )
 
@@ -67,6 +68,28 @@ class TunerSearchCV(BaseSearchCV):
         "callbacks": [list, tuple, callable, None],
         "progress_bar": ["boolean"],
     }
+
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters, as ``BaseSearchCV.fit``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, n_samples)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; None for unsupervised learning.
+        **params : dict of str -> object
+            Parameters passed to the ``fit`` method of the estimator, the
+            scorer and the CV splitter (``groups``), routed as scikit-learn
+            routes them.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        set_up_fit(self, X, y, params)  # scikit-learn < 1.9
+        return super().fit(X, y, **params)
 
     def _search_space(self, spec, name):
         """Convert ``spec`` and check its names against the estimator's parameters.

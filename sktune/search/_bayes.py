@@ -241,7 +241,8 @@ n_splits_, refit_time_, multimetric_
                 f"The search space holds {space.size} configurations, fewer than "
                 f"n_iter={n_iter}; running {space.size} iterations.",
                 UserWarning,
-                stacklevel=4,  # _run_search < fit < _fit_context < caller
+                # _run_search < BaseSearchCV.fit < _fit_context < fit < caller
+                stacklevel=5,
             )
             n_iter = space.size
         self.n_points_ = self._batch_size()

@@ -9,9 +9,13 @@ import warnings
 
 import sklearn
 import sklearn.model_selection._search as _sklearn_search
+from sklearn.base import is_classifier
 from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import check_cv
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils import indexable
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_method_params as check_method_params
 
 __all__ = [
     "BaseSearchCV",
@@ -20,8 +24,39 @@ __all__ = [
     "StrOptions",
     "checked_cv",
     "non_finite_scores_warning",
+    "set_up_fit",
     "tolerate_failed_batches",
 ]
+
+# From scikit-learn 1.9 on, ``BaseSearchCV.fit`` checks the splitter into
+# ``_checked_cv_orig``, hands the data to ``_check_input_parameters(X, y,
+# split_params)`` and sets ``n_splits_``, all before ``_run_search``; 1.6 to 1.8
+# keep the splitter in a local variable, call no such hook and set ``n_splits_``
+# at the end.
+_FIT_SETS_UP_SEARCH = "_check_input_parameters" in vars(BaseSearchCV)
+
+
+def set_up_fit(search, X, y, params):
+    """What ``BaseSearchCV.fit`` of scikit-learn >= 1.9 does before
+    ``_run_search``, done by hand on older releases (nothing on 1.9 and later).
+
+    The search's parameters are validated first, as ``fit`` does, so that bad
+    input is reported in sklearn's words; the splitter and routed ``split``
+    metadata are computed as ``fit`` computes them.
+    """
+    if _FIT_SETS_UP_SEARCH:
+        return
+    search._validate_params()
+    X, y = indexable(X, y)
+    params = check_method_params(X, params=params)
+    split_params = search._get_routed_params_for_fit(params).splitter.split
+    search._checked_cv_orig = check_cv(
+        search.cv, y, classifier=is_classifier(search.estimator)
+    )
+    check_input = getattr(search, "_check_input_parameters", None)
+    if check_input is not None:  # sktune's searches define it
+        check_input(X=X, y=y, split_params=split_params)
+    search.n_splits_ = search._checked_cv_orig.get_n_splits(X, y, **split_params)
 
 # sklearn's ``evaluate_candidates`` raises "All the N fits failed" as soon as every
 # fit of *one call* fails, whatever ``error_score`` says. A sequential search calls
@@ -152,9 +187,6 @@ from sklearn.model_selection._validation import (  # noqa: E402
 )
 from sklearn.model_selection._validation import _score as score  # noqa: E402
 from sklearn.utils.metaestimators import _safe_split as safe_split  # noqa: E402
-from sklearn.utils.validation import (  # noqa: E402
-    _check_method_params as check_method_params,
-)
 from sklearn.utils.validation import _num_samples as num_samples  # noqa: E402
 
 __all__ += [

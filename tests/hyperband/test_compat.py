@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from sktune.search._compat import BaseSearchCV, evaluation_recorder
+from sktune.search._compat import BaseSearchCV, evaluation_recorder, set_up_fit
 
 from ._doubles import EpochModel
 
@@ -28,6 +28,10 @@ class RecordedSearch(BaseSearchCV):
     def __init__(self, estimator, *, cv=3, sklearn_first=True):
         super().__init__(estimator, cv=cv, return_train_score=False)
         self.sklearn_first = sklearn_first
+
+    def fit(self, X, y=None, **params):
+        set_up_fit(self, X, y, params)  # as sktune's searches do
+        return super().fit(X, y, **params)
 
     def _run_search(self, evaluate_candidates):
         record = evaluation_recorder(evaluate_candidates, self)

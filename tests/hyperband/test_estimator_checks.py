@@ -8,6 +8,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktune import HyperbandSearchCV
 from sktune.space import Real
+from tests.sklearn_checks import STRICT
 
 INSTANCES = [
     HyperbandSearchCV(
@@ -47,7 +48,7 @@ def _expected_failures(search):
 
 
 @parametrize_with_checks(
-    INSTANCES, expected_failed_checks=_expected_failures, xfail_strict=True
+    INSTANCES, expected_failed_checks=_expected_failures, **STRICT
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

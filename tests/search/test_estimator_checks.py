@@ -13,6 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktune import BayesianSearchCV
 from sktune.space import Real
+from tests.sklearn_checks import STRICT
 
 
 def _instances():
@@ -60,7 +61,7 @@ def expected_failed_checks(search):
 
 
 @parametrize_with_checks(
-    _instances(), expected_failed_checks=expected_failed_checks, xfail_strict=True
+    _instances(), expected_failed_checks=expected_failed_checks, **STRICT
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
