@@ -1,5 +1,6 @@
 """The README's two fresh-machine commands are the ones CI and users run."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,16 @@ def test_main_job_script_exists(path):
     main_command = next(c for c in _readme_commands() if "examples/" in c)
     assert path in main_command
     assert (ROOT / path).is_file()
+
+
+def test_ci_tests_the_oldest_releases_pyproject_accepts():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    floors = dict(
+        re.fullmatch(r"([\w-]+)>=([\d.]+)", spec).groups()
+        for spec in project["dependencies"]
+    )
+    lines = (ROOT / ".ci" / "oldest.txt").read_text().splitlines()
+    pins = dict(line.split("==") for line in lines if line and not line.startswith("#"))
+    assert pins == floors
+    assert "pip install -r .ci/oldest.txt" in (ROOT / ".ci" / "run").read_text()
