@@ -6,8 +6,15 @@ import numbers
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..space import Integer, Real, as_search_space
-from ._results import comparable, fitted_results, metric_scores, pyplot, resource_param
+from ..space import Integer, Real
+from ._results import (
+    comparable,
+    fitted_results,
+    metric_scores,
+    pyplot,
+    resource_param,
+    search_space,
+)
 
 
 class EvaluationsDisplay:
@@ -123,7 +130,7 @@ class EvaluationsDisplay:
                 f"Got params={params!r} instead."
             )
         rows = np.flatnonzero(comparable(results, all_resources) & np.isfinite(scores))
-        space = _search_space(search)
+        space = search_space(search)
         panels = []
         for name in params:
             kept = [i for i in rows if name in configs[i]]
@@ -230,18 +237,6 @@ def _is_number(value):
 def _order(value):
     """Sort key of non-numeric panels: numbers first, by value, then by repr."""
     return (0, value, "") if _is_number(value) else (1, 0, repr(value))
-
-
-def _search_space(search):
-    """The search's space as a ``SearchSpace``, or None if it has none we read."""
-    for attr in ("search_spaces", "param_distributions", "param_grid"):
-        spec = getattr(search, attr, None)
-        if spec is not None:
-            try:
-                return as_search_space(spec, attr)
-            except (TypeError, ValueError):  # e.g. a custom distribution object
-                return None
-    return None
 
 
 def _log_scaled(space, name, values):

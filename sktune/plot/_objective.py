@@ -1,20 +1,27 @@
 """``ObjectiveDisplay``: partial dependence of the score on the searched parameters."""
 
 import numbers
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.gaussian_process import GaussianProcessRegressor
-from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from sklearn.utils import Bunch, check_random_state
 
-from ..space import Categorical, Integer, SearchSpace
-from ._evaluations import _search_space
-from ._results import comparable, fitted_results, metric_scores, pyplot, resource_param
-
-_MAX_PARAMS = 8  # beyond this, params=None is refused: n (n - 1) / 2 pairs
-_CHUNK = 20_000  # rows per GaussianProcessRegressor.predict call
+from ..space import SearchSpace
+from ._partial_dependence import (
+    average,
+    choose,
+    fit_model,
+    grid_values,
+    positions,
+    subspace_of,
+)
+from ._results import (
+    comparable,
+    fitted_results,
+    metric_scores,
+    pyplot,
+    resource_param,
+    search_space,
+)
 
 
 class ObjectiveDisplay:
@@ -198,7 +205,7 @@ class ObjectiveDisplay:
                 raise ValueError(
                     f"{name} must be an int >= {low}. Got {name}={value!r} instead."
                 )
-        space = _search_space(search)
+        space = search_space(search)
         if space is None:
             raise ValueError(
                 f"ObjectiveDisplay needs the space of the {type(search).__name__} "
@@ -209,9 +216,9 @@ class ObjectiveDisplay:
         configs = [
             {k: v for k, v in c.items() if k != resource} for c in results["params"]
         ]
-        which = np.array([_subspace(space, c) for c in configs])
+        which = np.array([subspace_of(space, c) for c in configs])
         finished = comparable(results) & np.isfinite(scores)
-        s, params = _choose(space, params, finished, which, resource)
+        s, params = choose(space, params, finished, which, resource)
         subspace = space.subspaces[s]
         rows = np.flatnonzero(finished & (which == s))
         if len(rows) < 2:
@@ -222,7 +229,7 @@ class ObjectiveDisplay:
         model_space = SearchSpace([subspace])
         rng = check_random_state(random_state)
         X = model_space.encode([configs[i] for i in rows])
-        model = _fit_model(X, scores[rows], rng.randint(2**31 - 1))
+        model = fit_model(X, scores[rows], rng.randint(2**31 - 1))
         # A one-subspace space encodes its dimensions in order, each in its
         # n_columns columns (see sktune.space._space).
         ends = np.cumsum([dim.n_columns for dim in subspace.values()])
@@ -235,12 +242,12 @@ class ObjectiveDisplay:
         base = model_space.encode(model_space.sample(n_samples, sample_rng))
 
         def dependence(names, n):  # grids of the names, mean on their product
-            grids = [_grid(subspace[name], n) for name in names]
+            grids = [grid_values(subspace[name], n) for name in names]
             fixed = [
                 (columns[name], subspace[name].encode(grid))
                 for name, (grid, _, _) in zip(names, grids, strict=True)
             ]
-            return grids, _average(model, base, fixed)
+            return grids, average(model, base, fixed)
 
         best = rows[np.argmax(scores[rows])]
         panels, pairs = [], {}
@@ -253,8 +260,8 @@ class ObjectiveDisplay:
                     grid=grid,
                     x=x,
                     mean=mean,
-                    points=_positions(dim, [configs[r][name] for r in rows]),
-                    best=_positions(dim, [configs[best][name]])[0],
+                    points=positions(dim, [configs[r][name] for r in rows]),
+                    best=positions(dim, [configs[best][name]])[0],
                     tick_labels=labels,
                     log=getattr(dim, "prior", None) == "log-uniform",
                 )
@@ -377,130 +384,6 @@ class ObjectiveDisplay:
         )
         _set_axis(ax.xaxis, x_panel, ax.set_xscale, ax.set_xlim)
         _set_axis(ax.yaxis, y_panel, ax.set_yscale, ax.set_ylim)
-
-
-def _varies(dim):
-    return not (isinstance(dim, Categorical) and len(dim.choices) == 1)
-
-
-def _subspace(space, config):
-    """Index of the subspace holding ``config``, or -1 where none does."""
-    try:
-        return space.subspace_index(config)
-    except ValueError:
-        return -1
-
-
-def _choose(space, params, finished, which, resource):
-    """The subspace to model (an index) and the parameters to plot."""
-    valid = [
-        name
-        for name in space.names
-        if name != resource
-        and any(name in s and _varies(s[name]) for s in space.subspaces)
-    ]
-    if params is None:
-        candidates = [
-            s
-            for s, sub in enumerate(space.subspaces)
-            if any(map(_varies, sub.values()))
-        ]
-    else:
-        if (
-            isinstance(params, str)
-            or not len(params)
-            or len(set(params)) != len(params)
-            or set(params) - set(valid)
-        ):
-            raise ValueError(
-                "params must be a list of distinct parameters of the search that "
-                f"take more than one value, some of {valid}. Got params={params!r} "
-                "instead."
-            )
-        candidates = [
-            s
-            for s, sub in enumerate(space.subspaces)
-            if all(n in sub and _varies(sub[n]) for n in params)
-        ]
-        if not candidates:
-            raise ValueError(
-                f"No subspace of the search holds all of params={list(params)!r} "
-                "with more than one value each: the model compares the rows of "
-                f"one subspace. The subspaces: {space.subspaces!r}."
-            )
-    if not candidates:
-        raise ValueError(f"The search's space has no parameter to plot: {space!r}.")
-    counts = [np.sum(finished & (which == s)) for s in candidates]
-    s = candidates[int(np.argmax(counts))]
-    subspace = space.subspaces[s]
-    if params is None:
-        params = [n for n, dim in subspace.items() if _varies(dim) and n != resource]
-        if len(params) > _MAX_PARAMS:
-            raise ValueError(
-                f"The search has {len(params)} parameters, {params}: more than "
-                f"{_MAX_PARAMS} make an unreadable grid of {len(params)}**2 panels "
-                "and many pairs to compute. Choose some with params=[...]."
-            )
-    return s, list(params)
-
-
-def _fit_model(X, y, seed):
-    """Matern 5/2 GP with one length scale per column, plus white noise."""
-    kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(
-        length_scale=np.full(X.shape[1], 0.5), length_scale_bounds=(1e-2, 1e2), nu=2.5
-    ) + WhiteKernel(1e-2, (1e-6, 1e0))
-    model = GaussianProcessRegressor(
-        kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed
-    )
-    with warnings.catch_warnings():
-        # A length scale at its upper bound is a parameter without effect, and
-        # the noise at its lower bound noiseless scores: both expected here.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
-
-
-def _grid(dim, n):
-    """Grid values of ``dim``, their positions on the axis and tick labels."""
-    if isinstance(dim, Categorical):
-        labels = [repr(choice) for choice in dim.choices]
-        return list(dim.choices), np.arange(len(dim.choices), dtype=float), labels
-    if dim.prior == "log-uniform":
-        values = np.geomspace(dim.low, dim.high, n)
-    elif dim.prior == "uniform":
-        values = np.linspace(dim.low, dim.high, n)
-    else:  # a scipy.stats prior, maybe unbounded: its quantiles
-        values = np.asarray(dim.from_unit((np.arange(n) + 0.5) / n))
-    if isinstance(dim, Integer):
-        values = np.unique(np.round(values).astype(np.int64))
-        if dim.prior == "uniform" and dim.high - dim.low < n:
-            values = np.arange(dim.low, dim.high + 1)
-    return values, values.astype(float), None
-
-
-def _positions(dim, values):
-    """Positions on the axis: the values, or a categorical's choice indices."""
-    if isinstance(dim, Categorical):
-        return np.array([dim.index(v) for v in values], dtype=float)
-    return np.asarray(values, dtype=float)
-
-
-def _average(model, base, fixed):
-    """Mean prediction over the rows of ``base`` with columns held fixed.
-
-    ``fixed`` lists ``(columns, encoded grid)`` per parameter; the result has
-    one axis per parameter, in that order (Friedman 2001).
-    """
-    shape = tuple(len(grid) for _, grid in fixed)
-    X = np.broadcast_to(base, (*shape, *base.shape)).copy()
-    for k, (columns, grid) in enumerate(fixed):
-        view = [1] * len(shape)
-        view[k] = len(grid)
-        X[..., columns] = grid.reshape(*view, 1, grid.shape[1])
-    flat = X.reshape(-1, base.shape[1])
-    predicted = np.concatenate(
-        [model.predict(flat[s : s + _CHUNK]) for s in range(0, len(flat), _CHUNK)]
-    )
-    return predicted.reshape(*shape, len(base)).mean(axis=-1)
 
 
 def _edges(centres, panel):

@@ -9,6 +9,8 @@ search's constructor parameters.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..space import as_search_space
+
 
 def pyplot(caller):
     """``matplotlib.pyplot``, imported when a display draws.
@@ -106,3 +108,15 @@ def resource_param(search):
     """The parameter a multi-fidelity search sets as its resource, or None."""
     resource = getattr(search, "resource", None)
     return None if resource in (None, "n_samples") else resource
+
+
+def search_space(search):
+    """The search's space as a ``SearchSpace``, or None if it has none we read."""
+    for attr in ("search_spaces", "param_distributions", "param_grid"):
+        spec = getattr(search, attr, None)
+        if spec is not None:
+            try:
+                return as_search_space(spec, attr)
+            except (TypeError, ValueError):  # e.g. a custom distribution object
+                return None
+    return None

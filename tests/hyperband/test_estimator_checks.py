@@ -47,8 +47,6 @@ def _expected_failures(search):
     return SUPERVISED_Y_2D if is_regressor(search) else {}
 
 
-@parametrize_with_checks(
-    INSTANCES, expected_failed_checks=_expected_failures, **STRICT
-)
+@parametrize_with_checks(INSTANCES, expected_failed_checks=_expected_failures, **STRICT)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
