@@ -147,6 +147,20 @@ class NASNetwork(nn.Module):
         self.register_buffer("output_scale", torch.ones(arch["n_outputs"]))
 
     def forward(self, x):
+        """Compute the network's outputs for a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (batch, d), (batch, C, L) or (batch, C, H, W)
+            Inputs of the architecture's ``input_shape``, on their original scale
+            (the network standardizes them).
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, n_outputs)
+            Class logits for a classifier; predictions on the targets' scale for
+            a regressor.
+        """
         x = self.standardize(x)
         for block in self.blocks:
             x = block(x)
@@ -236,6 +250,16 @@ def count_params(module_or_architecture):
 
     An architecture is built on PyTorch's ``meta`` device, so counting costs no
     memory and no initialization, whatever the size of the network.
+
+    Parameters
+    ----------
+    module_or_architecture : torch.nn.Module or dict
+        A network, or an architecture dict (see :func:`build_module`).
+
+    Returns
+    -------
+    n_params : int
+        Number of elements of the parameters that require gradients.
     """
     if isinstance(module_or_architecture, nn.Module):
         module = module_or_architecture
@@ -268,7 +292,20 @@ def save(module, directory):
 
 
 def load(directory, map_location="cpu"):
-    """Rebuild a network written by :func:`save`, in evaluation mode."""
+    """Rebuild a network written by :func:`save`, in evaluation mode.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Folder holding ``architecture.json`` and ``state_dict.pt``.
+    map_location : str or torch.device, default="cpu"
+        Where to load the tensors, as for ``torch.load``.
+
+    Returns
+    -------
+    module : NASNetwork
+        The saved network, with its weights, in evaluation mode.
+    """
     with open(os.path.join(directory, "architecture.json")) as f:
         architecture = json.load(f)
     module = NASNetwork(architecture)

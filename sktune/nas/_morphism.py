@@ -137,6 +137,19 @@ def deepen(parent, after):
     The new block keeps the width of its input and the activation and normalization
     of its neighbour, has no pooling, an identity skip and a zero gate, so it passes
     its input through unchanged.
+
+    Parameters
+    ----------
+    parent : NASNetwork
+        Trained network; left untouched.
+    after : int
+        Index of the block to insert after; -1 inserts before the first block.
+
+    Returns
+    -------
+    child : NASNetwork
+        A network with one more block and the parent's weights, computing the
+        same function.
     """
     arch = copy.deepcopy(parent.architecture)
     key = _width_key(arch)
@@ -176,7 +189,26 @@ def deepen(parent, after):
 
 
 def add_skip(parent, block):
-    """Give block ``block`` a projection skip initialized to zero."""
+    """Give block ``block`` a projection skip initialized to zero.
+
+    Parameters
+    ----------
+    parent : NASNetwork
+        Trained network; left untouched.
+    block : int
+        Index of the block, which must have no skip connection yet.
+
+    Returns
+    -------
+    child : NASNetwork
+        A network with the parent's weights and the new skip, computing the same
+        function.
+
+    Raises
+    ------
+    ValueError
+        If the block already has a skip connection.
+    """
     arch = copy.deepcopy(parent.architecture)
     if arch["blocks"][block]["skip"] != "none":
         raise ValueError(f"block {block} already has a skip connection.")

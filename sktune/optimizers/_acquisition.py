@@ -108,6 +108,21 @@ def probability_of_improvement(mean, std, best, xi=0.01):
     """Log-probability that a point improves on ``best`` by at least ``xi``.
 
     Returned in log space for the same reason as log-EI; the ordering is that of PI.
+
+    Parameters
+    ----------
+    mean, std : ndarray of shape (n,)
+        Posterior mean and standard deviation (``std`` below 1e-12 counts as
+        1e-12).
+    best : float
+        Best value observed so far.
+    xi : float, default=0.01
+        Minimum improvement that counts (exploration margin).
+
+    Returns
+    -------
+    log_pi : ndarray of shape (n,)
+        ``log Phi((mean - best - xi) / std)``, at most 0.
     """
     z, _, _ = _standardized(mean, std, best, xi)
     return log_ndtr(z)
@@ -125,6 +140,20 @@ def upper_confidence_bound(mean, std, best=None, kappa=1.96):
     """Optimistic bound ``mean + kappa * std`` (scikit-optimize's "LCB" for maximising).
 
     ``best`` is accepted and ignored so that every acquisition has one signature.
+
+    Parameters
+    ----------
+    mean, std : ndarray of shape (n,)
+        Posterior mean and standard deviation.
+    best : float or None, default=None
+        Ignored.
+    kappa : float, default=1.96
+        Weight of the standard deviation (exploration).
+
+    Returns
+    -------
+    ucb : ndarray of shape (n,)
+        ``mean + kappa * std``.
     """
     return np.asarray(mean, dtype=float) + kappa * np.asarray(std, dtype=float)
 

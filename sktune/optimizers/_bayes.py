@@ -24,14 +24,16 @@ _INITIAL_DESIGNS = ("sobol", "random")
 class Candidate:
     """A proposed configuration and what the model thought of it when proposed.
 
-    Attributes
+    A frozen dataclass: each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     params : dict
         The configuration.
-    mean, std : float
+    mean, std : float, default=nan
         Surrogate's predicted score and its (approximate) standard deviation, on
         the scores' scale; NaN for points of the initial design.
-    acquisition : float
+    acquisition : float, default=nan
         Acquisition value (log scale for EI, EIps and PI); NaN for initial points.
     """
 
@@ -59,8 +61,21 @@ def _as_generator(random_state):
 
 
 def default_n_initial_points(space):
-    """Size of the initial design: ``max(5, min(2 * d + 1, 20))`` for ``d`` searched
-    dimensions, but never more than the space holds."""
+    """Size of the initial design for a search space.
+
+    ``max(5, min(2 * d + 1, 20))`` for ``d`` searched dimensions (those of the
+    subspace with the most), but never more than the space holds.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The space to search.
+
+    Returns
+    -------
+    n_initial_points : int
+        Between 5 and 20, or ``space.size`` if that is smaller.
+    """
     d = max(len(s) for s in space.subspaces)
     return int(min(max(5, min(2 * d + 1, 20)), space.size))
 
@@ -97,6 +112,11 @@ class BayesianOptimizer:
     n_observed : int
         Number of configurations told so far.
 
+    References
+    ----------
+    Snoek, Larochelle and Adams, "Practical Bayesian Optimization of Machine
+    Learning Algorithms", NeurIPS 2012.
+
     Examples
     --------
     >>> from sktune.optimizers import BayesianOptimizer
@@ -107,11 +127,6 @@ class BayesianOptimizer:
     ...     opt.tell([candidate.params], [-(candidate.params["x"] - 0.5) ** 2])
     >>> round(opt.best()[0]["x"], 1)
     0.5
-
-    References
-    ----------
-    Snoek, Larochelle and Adams, "Practical Bayesian Optimization of Machine
-    Learning Algorithms", NeurIPS 2012.
     """
 
     def __init__(
@@ -225,7 +240,16 @@ class BayesianOptimizer:
         return values
 
     def best(self):
-        """The best configuration told so far and its score, or ``(None, nan)``."""
+        """The best configuration told so far and its score, or ``(None, nan)``.
+
+        Returns
+        -------
+        config : dict or None
+            The configuration with the highest finite score; ``None`` if no
+            finite score was told.
+        score : float
+            Its score, NaN if ``config`` is ``None``.
+        """
         scores = np.asarray(self._history.scores, dtype=float)
         finite = np.flatnonzero(np.isfinite(scores))
         if finite.size == 0:

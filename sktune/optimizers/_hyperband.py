@@ -25,7 +25,9 @@ _SAMPLERS = ("random", "bayesian")
 class Bracket:
     """The plan of one bracket of successive halving.
 
-    Attributes
+    A frozen dataclass: each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     s : int
         Bracket index of the paper: the bracket starts ``s + 1`` rungs below the
@@ -45,7 +47,9 @@ class Bracket:
 class Rung:
     """One batch handed out by :meth:`HyperbandScheduler.ask`.
 
-    Attributes
+    A frozen dataclass: each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     bracket : int
         The bracket's ``s``.
@@ -240,6 +244,13 @@ class HyperbandScheduler:
             bracket's first rung still draws (and drops) its own, so that later
             brackets draw what they would have; a later rung's must be
             configurations of the rung before, whose ids they keep.
+
+        Returns
+        -------
+        rung : Rung or None
+            The configurations to evaluate and the resource to give them; pass it
+            to :meth:`tell` with their scores before asking again. ``None`` once
+            the last bracket is done.
 
         Raises
         ------

@@ -266,6 +266,18 @@ class GPSurrogate:
         once the data has grown by ``_GROWTH_TO_ESTIMATE`` since the last estimate
         (in between, the model is conditioned on the new data with the kept
         hyperparameters, which costs one Cholesky factorisation).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_columns)
+            Encoded points, as :meth:`sktune.space.SearchSpace.encode` gives.
+        y : array-like of shape (n,)
+            Their scores, higher is better; NaN or infinite for failed trials.
+
+        Returns
+        -------
+        self : GPSurrogate
+            The fitted surrogate.
         """
         X = np.asarray(X, dtype=float)
         self.transform_ = _OutputTransform().fit(impute_failures(y))
@@ -339,6 +351,20 @@ class GPSurrogate:
 
         Hyperparameters stay fixed: this is the cheap update used to fantasise
         pending points of a batch (kriging believer).
+
+        Parameters
+        ----------
+        X_new : array-like of shape (m, n_columns)
+            Encoded points to add (a single row may be 1-D).
+        y_new : array-like of shape (m,)
+            Their values on the transformed scale, e.g. the mean of
+            :meth:`predict` there.
+
+        Returns
+        -------
+        surrogate : GPSurrogate
+            A new surrogate fitted on the points of this one and the new ones;
+            this one is left unchanged.
         """
         other = GPSurrogate(self.kernel, self.n_restarts, self.random_state)
         other.transform_ = self.transform_
@@ -351,7 +377,19 @@ class GPSurrogate:
         return other
 
     def predict(self, X):
-        """Posterior mean and standard deviation, on the transformed scale."""
+        """Posterior mean and standard deviation, on the transformed scale.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_columns)
+            Encoded points.
+
+        Returns
+        -------
+        mean, std : ndarray of shape (n,)
+            Posterior mean and standard deviation on the scale of ``y_``;
+            :meth:`to_scores` maps them back to scores.
+        """
         X = np.asarray(X, dtype=float)
         if self._posterior is not None:
             return self._posterior.predict(X)
@@ -363,10 +401,19 @@ class GPSurrogate:
         Analytic for the default kernel; forward differences of ``step`` for
         another kernel.
 
+        Parameters
+        ----------
+        X : array-like of shape (n, n_columns)
+            Encoded points.
+        step : float, default=1e-6
+            Step of the forward differences; unused where the gradient is analytic.
+
         Returns
         -------
         mean, std : ndarray of shape (n,)
+            As :meth:`predict`.
         d_mean, d_std : ndarray of shape (n, n_columns)
+            Their gradients with respect to each row of ``X``.
         """
         X = np.asarray(X, dtype=float)
         if self._posterior is not None:
@@ -379,6 +426,21 @@ class GPSurrogate:
         return mean[:n], std[:n], d_mean, d_std
 
     def to_scores(self, mean, std):
-        """Mean and standard deviation back on the scores' scale."""
+        """Mean and standard deviation back on the scores' scale.
+
+        Parameters
+        ----------
+        mean, std : array-like of shape (n,)
+            Posterior mean and standard deviation on the transformed scale, as
+            :meth:`predict` gives.
+
+        Returns
+        -------
+        scores : ndarray of shape (n,)
+            ``mean`` mapped back through the inverse output transform.
+        std : ndarray of shape (n,)
+            ``std`` times that map's slope at ``mean`` (a first-order
+            approximation).
+        """
         scores, slope = self.transform_.inverse(mean)
         return scores, np.asarray(std, dtype=float) * slope

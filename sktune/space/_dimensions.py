@@ -70,20 +70,68 @@ class Dimension:
         return self.from_unit(random_state.uniform(size=n))
 
     def contains_all(self, values):
-        """Whether every one of ``values`` lies in this dimension."""
+        """Whether every one of ``values`` lies in this dimension.
+
+        Parameters
+        ----------
+        values : sequence
+            Values to check.
+
+        Returns
+        -------
+        contained : bool
+            True if :meth:`contains` holds for each of them (or there are none).
+        """
         return all(self.contains(v) for v in values)
 
     def encode(self, values):
-        """Encode values as an array of shape (n, n_columns) in [0, 1]."""
+        """Encode values as an array of shape (n, n_columns) in [0, 1].
+
+        Parameters
+        ----------
+        values : sequence of length n
+            Values of this dimension.
+
+        Returns
+        -------
+        encoded : ndarray of shape (n, n_columns)
+            Encoded values in [0, 1]; for ``Real`` and ``Integer``, the single
+            column is :meth:`to_unit`.
+        """
         return self.to_unit(values).reshape(-1, 1)
 
     def decode(self, columns):
-        """Decode an array of shape (n, n_columns) back into values."""
+        """Decode an array of shape (n, n_columns) back into values.
+
+        Parameters
+        ----------
+        columns : array-like of shape (n, n_columns)
+            Encoded values; for ``Real`` and ``Integer`` the single column goes
+            through :meth:`from_unit` (so entries outside [0, 1] are clipped).
+
+        Returns
+        -------
+        values : list of length n
+            Values of this dimension.
+        """
         return self.from_unit(np.asarray(columns, dtype=float)[:, 0])
 
     def encode_unit(self, u):
-        """Encode the values that ``from_unit`` maps ``u`` to, without listing them
-        where a subclass can; an array of shape (n, n_columns)."""
+        """Encode the values that ``from_unit`` maps ``u`` to.
+
+        The same as ``encode(from_unit(u))``; a subclass may compute it without
+        listing the values.
+
+        Parameters
+        ----------
+        u : array-like of shape (n,)
+            Unit draws in [0, 1].
+
+        Returns
+        -------
+        encoded : ndarray of shape (n, n_columns)
+            Encoded values in [0, 1].
+        """
         return self.encode(self.from_unit(u))
 
 
@@ -129,7 +177,19 @@ class _Numeric(Dimension):
     __hash__ = None
 
     def contains(self, value):
-        """Whether ``value`` lies in this dimension's range."""
+        """Whether ``value`` lies in this dimension's range.
+
+        Parameters
+        ----------
+        value : object
+            Value to check.
+
+        Returns
+        -------
+        contained : bool
+            True for a real number (not a bool) with ``low <= value <= high``,
+            also integral (``3.0`` counts) for an ``Integer``.
+        """
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             return False
         if self._integral and not float(value).is_integer():
@@ -137,7 +197,18 @@ class _Numeric(Dimension):
         return bool(self.low <= value <= self.high)
 
     def contains_all(self, values):
-        """Whether every one of ``values`` lies in the range (vectorised)."""
+        """Whether every one of ``values`` lies in the range (vectorised).
+
+        Parameters
+        ----------
+        values : sequence
+            Values to check.
+
+        Returns
+        -------
+        contained : bool
+            True if :meth:`contains` holds for each of them (or there are none).
+        """
         # One isinstance check per distinct type: checking every value against
         # the numbers.Real ABC dominated the encoding of large candidate pools.
         if not all(
@@ -173,7 +244,19 @@ class Real(_Numeric):
     """
 
     def from_unit(self, u):
-        """Map values of [0, 1] onto the range, following the prior."""
+        """Map values of [0, 1] onto the range, following the prior.
+
+        Parameters
+        ----------
+        u : array-like of float
+            Unit values; clipped into [0, 1].
+
+        Returns
+        -------
+        values : list of float
+            One value in [low, high] per entry of ``u`` (a float for a scalar
+            ``u``).
+        """
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
         if self.prior == "uniform":
             x = self.low + u * (self.high - self.low)
@@ -184,7 +267,20 @@ class Real(_Numeric):
         return np.clip(x, self.low, self.high).tolist()
 
     def to_unit(self, values):
-        """Map values of the range onto [0, 1], following the prior."""
+        """Map values of the range onto [0, 1], following the prior.
+
+        The inverse of :meth:`from_unit`.
+
+        Parameters
+        ----------
+        values : array-like of float
+            Values of the range.
+
+        Returns
+        -------
+        u : ndarray of float
+            Unit values, the shape of ``values``, clipped into [0, 1].
+        """
         x = np.asarray(values, dtype=float)
         if self.prior == "uniform":
             u = (x - self.low) / (self.high - self.low)
@@ -218,7 +314,19 @@ class Integer(_Numeric):
     _integral = True
 
     def from_unit(self, u):
-        """Map values of [0, 1] onto the integers of the range."""
+        """Map values of [0, 1] onto the integers of the range.
+
+        Parameters
+        ----------
+        u : array-like of float
+            Unit values; clipped into [0, 1].
+
+        Returns
+        -------
+        values : list of int
+            One integer in [low, high] per entry of ``u`` (an int for a scalar
+            ``u``).
+        """
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
         if self.prior == "uniform":
             # Equal-width bins, one per integer: every integer is equally likely.
@@ -231,7 +339,19 @@ class Integer(_Numeric):
         return np.clip(x, self.low, self.high).astype(np.int64).tolist()
 
     def to_unit(self, values):
-        """Map integers onto the centre of their bin in [0, 1]."""
+        """Map integers onto the centre of their bin in [0, 1].
+
+        Parameters
+        ----------
+        values : array-like of int
+            Integers of the range.
+
+        Returns
+        -------
+        u : ndarray of float
+            Unit values, the shape of ``values``, in [0, 1]: the centre of each
+            integer's bin.
+        """
         x = np.asarray(values, dtype=float)
         if self.prior == "uniform":
             u = (x - self.low + 0.5) / (self.high - self.low + 1)
@@ -303,7 +423,23 @@ class Categorical(Dimension):
         return 0 if len(self.choices) == 1 else len(self.choices)
 
     def index(self, value):
-        """Position of ``value`` among the choices (identity first, then equality)."""
+        """Position of ``value`` among the choices (identity first, then equality).
+
+        Parameters
+        ----------
+        value : object
+            One of the choices.
+
+        Returns
+        -------
+        index : int
+            The first choice that is ``value``, else the first equal to it.
+
+        Raises
+        ------
+        ValueError
+            If ``value`` is not one of the choices.
+        """
         for i, choice in enumerate(self.choices):
             if choice is value:
                 return i
@@ -313,7 +449,18 @@ class Categorical(Dimension):
         raise ValueError(f"{value!r} is not one of the choices {self.choices!r}.")
 
     def contains(self, value):
-        """Whether ``value`` is one of the choices."""
+        """Whether ``value`` is one of the choices.
+
+        Parameters
+        ----------
+        value : object
+            Value to check.
+
+        Returns
+        -------
+        contained : bool
+            True if :meth:`index` finds it.
+        """
         try:
             self.index(value)
         except ValueError:
@@ -321,25 +468,81 @@ class Categorical(Dimension):
         return True
 
     def from_unit(self, u):
-        """Map values of [0, 1] onto choices, each with an equal share."""
+        """Map values of [0, 1] onto choices, each with an equal share.
+
+        Parameters
+        ----------
+        u : array-like of shape (n,)
+            Unit values; choice ``i`` of ``k`` takes ``[i / k, (i + 1) / k)``, values
+            below 0 the first choice and 1 and above the last.
+
+        Returns
+        -------
+        values : list of length n
+            The choices.
+        """
         k = len(self.choices)
         idx = np.minimum((np.asarray(u, dtype=float) * k).astype(int), k - 1)
         return [self.choices[i] for i in np.clip(idx, 0, k - 1)]
 
     def to_unit(self, values):
-        """Map choices onto the centre of their share of [0, 1]."""
+        """Map choices onto the centre of their share of [0, 1].
+
+        Parameters
+        ----------
+        values : sequence of length n
+            Choices.
+
+        Returns
+        -------
+        u : ndarray of shape (n,)
+            ``(index + 0.5) / k`` for ``k`` choices.
+
+        Raises
+        ------
+        ValueError
+            If a value is not one of the choices.
+        """
         k = len(self.choices)
         return np.array([(self.index(v) + 0.5) / k for v in values], dtype=float)
 
     def encode(self, values):
-        """One-hot encode the choices."""
+        """One-hot encode the choices.
+
+        Parameters
+        ----------
+        values : sequence of length n
+            Choices.
+
+        Returns
+        -------
+        encoded : ndarray of shape (n, n_columns)
+            A 1.0 in the column of each row's choice, 0.0 elsewhere (no columns
+            for a single choice).
+
+        Raises
+        ------
+        ValueError
+            If a value is not one of the choices.
+        """
         out = np.zeros((len(values), self.n_columns))
         if self.n_columns:
             out[np.arange(len(values)), [self.index(v) for v in values]] = 1.0
         return out
 
     def encode_unit(self, u):
-        """One-hot encode the choices that ``from_unit`` maps ``u`` to."""
+        """One-hot encode the choices that ``from_unit`` maps ``u`` to.
+
+        Parameters
+        ----------
+        u : array-like of shape (n,)
+            Unit values, as for :meth:`from_unit`.
+
+        Returns
+        -------
+        encoded : ndarray of shape (n, n_columns)
+            As :meth:`encode` of those choices.
+        """
         k = len(self.choices)
         idx = np.minimum((np.asarray(u, dtype=float) * k).astype(int), k - 1)
         out = np.zeros((len(idx), self.n_columns))
@@ -348,7 +551,19 @@ class Categorical(Dimension):
         return out
 
     def decode(self, columns):
-        """Choose the largest column of each row."""
+        """Choose the largest column of each row.
+
+        Parameters
+        ----------
+        columns : array-like of shape (n, n_columns)
+            Encoded rows, one-hot or scores per choice.
+
+        Returns
+        -------
+        values : list of length n
+            The choice of each row's largest column (the first on ties; the only
+            choice where there are no columns).
+        """
         columns = np.asarray(columns, dtype=float)
         if self.n_columns == 0:
             return [self.choices[0]] * len(columns)

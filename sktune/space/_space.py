@@ -222,6 +222,17 @@ class SearchSpace:
     def subspace_index(self, config):
         """Index of the first subspace that holds ``config``.
 
+        Parameters
+        ----------
+        config : dict
+            A configuration: parameter name -> value.
+
+        Returns
+        -------
+        index : int
+            Position in ``subspaces`` of the first subspace with exactly the
+            names of ``config`` and every value in range.
+
         Raises
         ------
         ValueError
@@ -243,6 +254,18 @@ class SearchSpace:
 
     def encode(self, configs):
         """Encode configurations as an array of shape (n, n_columns).
+
+        Parameters
+        ----------
+        configs : list of dict
+            ``n`` configurations of the space.
+
+        Returns
+        -------
+        X : ndarray of shape (n, n_columns)
+            Encoded rows in [0, 1]: the one-hot block of the subspace (with
+            several subspaces), then the columns of every dimension; columns the
+            row's subspace does not use are 0.5.
 
         Raises
         ------
@@ -271,7 +294,19 @@ class SearchSpace:
         return out
 
     def decode(self, X):
-        """Decode an array of shape (n, n_columns) into configurations."""
+        """Decode an array of shape (n, n_columns) into configurations.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_columns)
+            Encoded rows; with several subspaces, a row's subspace is the
+            largest column of its one-hot block.
+
+        Returns
+        -------
+        configs : list of dict
+            ``n`` configurations, with the names of their subspace only.
+        """
         X = np.asarray(X, dtype=float)
         which = self._which(X)
         configs = [None] * len(X)
@@ -297,6 +332,16 @@ class SearchSpace:
 
         A row uses the columns of its own subspace (read off the one-hot block);
         integer, categorical and inactive columns are False.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_columns) or (n_columns,)
+            Encoded rows (a 1-D array is one row).
+
+        Returns
+        -------
+        mask : ndarray of bool of shape (n, n_columns)
+            True where a column is a ``Real`` of the row's subspace.
         """
         X = np.atleast_2d(np.asarray(X, dtype=float))
         masks = np.zeros((len(self.subspaces), self.n_columns), dtype=bool)
@@ -312,10 +357,27 @@ class SearchSpace:
         return all(isinstance(dim, Real) for _, dim in self._features)
 
     def neighbours(self, config):
-        """Configurations that differ from ``config`` in one discrete value.
+        """List the configurations that differ from ``config`` in one discrete value.
 
         An ``Integer`` moves one step up or down; a ``Categorical`` takes each of its
         other choices.
+
+        Parameters
+        ----------
+        config : dict
+            A configuration of the space.
+
+        Returns
+        -------
+        neighbours : list of dict
+            The neighbours, dimension by dimension in the order of ``config``'s
+            subspace (none for a ``Real``); integer steps out of range are left
+            out.
+
+        Raises
+        ------
+        ValueError
+            If ``config`` lies in no subspace.
         """
         subspace = self.subspaces[self.subspace_index(config)]
         out = []
