@@ -58,6 +58,7 @@ def set_up_fit(search, X, y, params):
         check_input(X=X, y=y, split_params=split_params)
     search.n_splits_ = search._checked_cv_orig.get_n_splits(X, y, **split_params)
 
+
 # sklearn's ``evaluate_candidates`` raises "All the N fits failed" as soon as every
 # fit of *one call* fails, whatever ``error_score`` says. A sequential search calls
 # it once per batch, so a single bad candidate would end the whole search and lose
@@ -196,11 +197,52 @@ __all__ += [
     "num_samples",
     "safe_split",
     "score",
+    "sklearn_parallel",
 ]
 
 # The variables of ``BaseSearchCV.fit`` that its ``evaluate_candidates`` closure
 # extends after each batch, and that ``fit`` reads once ``_run_search`` returns.
 _EVALUATION_CELLS = ("all_candidate_params", "all_out", "all_more_results", "results")
+
+
+def _closure_cells(evaluate_candidates, wanted):
+    """The cells of ``evaluate_candidates``'s closure, by variable name.
+
+    Raises
+    ------
+    RuntimeError
+        When a ``wanted`` variable is not among them (a scikit-learn release
+        renamed it).
+    """
+    code = getattr(evaluate_candidates, "__code__", None)
+    names = code.co_freevars if code is not None else ()
+    cells = dict(zip(names, evaluate_candidates.__closure__ or (), strict=True))
+    missing = [name for name in wanted if name not in cells]
+    if missing:
+        raise RuntimeError(
+            "Cannot record fits outside scikit-learn's evaluate_candidates: with "
+            f"scikit-learn {sklearn.__version__} it does not hold {missing} "
+            f"(it holds {sorted(names)}). sktune/search/_compat.py needs an "
+            "update for this release; incremental=False avoids it meanwhile."
+        )
+    return cells
+
+
+def sklearn_parallel(evaluate_candidates):
+    """The ``joblib.Parallel`` that ``evaluate_candidates`` runs its fits on.
+
+    ``BaseSearchCV.fit`` enters it (``with parallel:``) around the whole
+    search, so calling it again for other fits reuses its workers; a second
+    ``Parallel`` on the same backend instance would end that pool with its
+    own call where the backend is shared (Ray's joblib backend).
+
+    Raises
+    ------
+    RuntimeError
+        When the closure holds no ``parallel`` (a scikit-learn release renamed
+        it); raised before any fit.
+    """
+    return _closure_cells(evaluate_candidates, ("parallel",))["parallel"].cell_contents
 
 
 def evaluation_recorder(evaluate_candidates, search):
@@ -234,17 +276,7 @@ def evaluation_recorder(evaluate_candidates, search):
         When the closure does not hold those variables (a scikit-learn release
         renamed them); raised before any fit.
     """
-    code = getattr(evaluate_candidates, "__code__", None)
-    names = code.co_freevars if code is not None else ()
-    cells = dict(zip(names, evaluate_candidates.__closure__ or (), strict=True))
-    missing = [name for name in _EVALUATION_CELLS if name not in cells]
-    if missing:
-        raise RuntimeError(
-            "Cannot record fits outside scikit-learn's evaluate_candidates: with "
-            f"scikit-learn {sklearn.__version__} it does not hold {missing} "
-            f"(it holds {sorted(names)}). sktune/search/_compat.py needs an "
-            "update for this release; incremental=False avoids it meanwhile."
-        )
+    cells = _closure_cells(evaluate_candidates, _EVALUATION_CELLS)
 
     def record(candidate_params, out, more_results=None):
         # As the closure does after its _fit_and_score loop (BaseSearchCV.fit).

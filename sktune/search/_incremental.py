@@ -30,13 +30,13 @@ driver adds it to ``cv_results_`` beside sklearn's own.
 import time
 import traceback
 
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
 from sklearn.pipeline import Pipeline
+from sklearn.utils.parallel import delayed
 
 from ._compat import check_method_params, num_samples, safe_split, score
 
@@ -226,8 +226,11 @@ class IncrementalExecutor:
         Score of a fit that fails.
     return_train_score : bool
         Whether to score the training folds too.
-    n_jobs, pre_dispatch
-        Passed to :class:`joblib.Parallel`.
+    parallel : joblib.Parallel
+        Runs the fits. The search passes the one its ``evaluate_candidates``
+        uses, inside sklearn's ``with parallel:`` block, so that both run on one
+        pool of workers (a second ``Parallel`` on a shared backend instance,
+        Ray's, would end that pool when its call returns).
 
     Attributes
     ----------
@@ -248,8 +251,7 @@ class IncrementalExecutor:
         score_params,
         error_score,
         return_train_score,
-        n_jobs=None,
-        pre_dispatch="2*n_jobs",
+        parallel,
     ):
         self.kind = resume_kind(estimator, resource)
         if self.kind is None:
@@ -265,7 +267,7 @@ class IncrementalExecutor:
             "error_score": error_score,
             "return_train_score": return_train_score,
         }
-        self._parallel = Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch)
+        self._parallel = parallel
         self._models = {}  # config id -> (resource reached, [fold models])
 
     def run(self, ids, configs, keep=True):

@@ -19,7 +19,7 @@ from itertools import groupby
 import numpy as np
 from sklearn.model_selection import check_cv
 
-from ._compat import SubsampleMetaSplitter, evaluation_recorder
+from ._compat import SubsampleMetaSplitter, evaluation_recorder, sklearn_parallel
 from ._incremental import IncrementalExecutor
 
 
@@ -84,8 +84,7 @@ class RungEvaluator:
                 score_params=routed.scorer.score,
                 error_score=search.error_score,
                 return_train_score=search.return_train_score,
-                n_jobs=search.n_jobs,
-                pre_dispatch=search.pre_dispatch,
+                parallel=sklearn_parallel(evaluate_candidates),
             )
 
     def __call__(self, loop, rung):

@@ -1,0 +1,100 @@
+"""Searches run on a Ray cluster through Ray's joblib backend, as the docs promise.
+
+The cluster is a local one started by the test (two CPUs), which goes through the
+same joblib -> Ray path as a remote cluster (``ray.init(address=...)``).
+"""
+
+import sys
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.metrics import get_scorer
+
+from sktune import BayesianSearchCV, HyperbandSearchCV
+from sktune.space import Real
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from ray.util.joblib import register_ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    register_ray()
+    # Ray's workers cannot import this test module: send its scorer by value.
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(n_samples=120, n_features=6, random_state=0)
+
+
+def in_ray_task(estimator, X, y):
+    """1.0 where the scoring runs inside a Ray task, 0.0 in this process."""
+    return float(ray.get_runtime_context().get_task_id() is not None)
+
+
+SCORING = {"accuracy": get_scorer("accuracy"), "in_ray_task": in_ray_task}
+
+
+def _fit(search, X, y, backend):
+    with parallel_config(backend=backend, n_jobs=2):
+        return search.fit(X, y)
+
+
+def test_bayesian_search_on_ray_matches_local_processes(cluster, data):
+    X, y = data
+
+    def make_search():
+        return BayesianSearchCV(
+            LogisticRegression(),
+            {"C": Real(1e-3, 1e2, "log-uniform")},
+            n_iter=6,
+            n_initial_points=3,
+            cv=2,
+            n_jobs=2,
+            scoring=SCORING,
+            refit="accuracy",
+            random_state=0,
+        )
+
+    on_ray = _fit(make_search(), X, y, "ray")
+    local = _fit(make_search(), X, y, "loky")
+    # Every fold was fitted and scored by a Ray worker, and the search is the
+    # one that runs on local processes.
+    np.testing.assert_array_equal(on_ray.cv_results_["mean_test_in_ray_task"], 1.0)
+    np.testing.assert_array_equal(local.cv_results_["mean_test_in_ray_task"], 0.0)
+    np.testing.assert_allclose(
+        on_ray.cv_results_["mean_test_accuracy"],
+        local.cv_results_["mean_test_accuracy"],
+    )
+    assert on_ray.cv_results_["params"] == local.cv_results_["params"]
+    assert on_ray.best_estimator_.score(X, y) > 0.7
+
+
+def test_hyperband_search_on_ray(cluster, data):
+    X, y = data
+    search = HyperbandSearchCV(
+        SGDClassifier(max_iter=9, tol=None, random_state=0),
+        {"alpha": Real(1e-5, 1e-1, "log-uniform")},
+        resource="max_iter",
+        min_resource=1,
+        eta=3,
+        cv=2,
+        n_jobs=2,
+        scoring=SCORING,
+        refit="accuracy",
+        random_state=0,
+    )
+    _fit(search, X, y, "ray")
+    assert search.n_brackets_ == 3
+    assert max(search.cv_results_["n_resources"]) == 9
+    np.testing.assert_array_equal(search.cv_results_["mean_test_in_ray_task"], 1.0)
+    assert hasattr(search, "best_estimator_")
