@@ -4,6 +4,7 @@ Kept apart from the estimator so that it sees only arrays, splits and plain
 settings, and so that the results table is built in one place.
 """
 
+import contextlib
 import math
 import time
 
@@ -61,46 +62,55 @@ def run_search(
         strategy.replay(trials)
     n_workers = len(devices)
     parallel = Parallel(n_jobs=n_workers) if n_workers > 1 else None
-    while len(trials) < max_trials and (deadline is None or time.time() < deadline):
-        proposals = strategy.ask(min(n_workers, max_trials - len(trials)))
-        if not proposals:
-            break
-        jobs = [
-            trial_job(
-                proposal["architecture"],
-                int(rng.randint(2**31 - 1 - len(splits))),
-                devices[i % n_workers],
-                n_threads,
-                epochs=proposal.get("n_resources"),
-                parent_states=proposal.get("parent_states"),
-                nets=proposal.get("nets"),
-                keep_nets=proposal.get("keep_nets", False),
-                deadline=deadline,
-            )
-            for i, proposal in enumerate(proposals)
-        ]
-        if parallel is None:
-            results = [run_trial(job, X, y, splits, settings) for job in jobs]
-        else:
-            results = parallel(
-                delayed(run_trial)(job, X, y, splits, settings) for job in jobs
-            )
-        for proposal, result, job in zip(proposals, results, jobs, strict=True):
-            result["trial"] = len(trials)
-            result["seed"] = job["seed"]
-            ok = result["status"] == "ok"
-            result["score"] = float(np.mean(result["scores"])) if ok else math.nan
-            result["valid_loss"] = float(np.mean(result["losses"])) if ok else math.nan
-            result["epochs_total"] = proposal.get("epochs_before", 0) + result["epochs"]
-            # Weights travel to the strategy only; records keep plain values.
-            trials.append({**proposal, **result, "parent_states": None, "nets": None})
-            if verbose:
-                _print_trial(trials[-1], max_trials)
-        strategy.tell(proposals, results)
-        _keep_best_states(trials, n_keep)
-        if on_batch is not None:
-            on_batch(trials)
+    # One pool of workers for the whole search: called outside this block, a
+    # backend such as Ray's starts a new pool (new worker processes) per batch.
+    with parallel if parallel is not None else contextlib.nullcontext():
+        while len(trials) < max_trials and (deadline is None or time.time() < deadline):
+            proposals = strategy.ask(min(n_workers, max_trials - len(trials)))
+            if not proposals:
+                break
+            jobs = [
+                trial_job(
+                    proposal["architecture"],
+                    int(rng.randint(2**31 - 1 - len(splits))),
+                    devices[i % n_workers],
+                    n_threads,
+                    epochs=proposal.get("n_resources"),
+                    parent_states=proposal.get("parent_states"),
+                    nets=proposal.get("nets"),
+                    keep_nets=proposal.get("keep_nets", False),
+                    deadline=deadline,
+                )
+                for i, proposal in enumerate(proposals)
+            ]
+            if parallel is None:
+                results = [run_trial(job, X, y, splits, settings) for job in jobs]
+            else:
+                results = parallel(
+                    delayed(run_trial)(job, X, y, splits, settings) for job in jobs
+                )
+            for proposal, result, job in zip(proposals, results, jobs, strict=True):
+                trials.append(_trial_record(len(trials), proposal, result, job))
+                if verbose:
+                    _print_trial(trials[-1], max_trials)
+            strategy.tell(proposals, results)
+            _keep_best_states(trials, n_keep)
+            if on_batch is not None:
+                on_batch(trials)
     return trials
+
+
+def _trial_record(index, proposal, result, job):
+    """The record of a finished trial: its proposal and result, with its index,
+    seed and scores. ``result`` gains the scores too (the strategy reads them);
+    weights travel to the strategy only, the record keeps plain values."""
+    result["trial"] = index
+    result["seed"] = job["seed"]
+    ok = result["status"] == "ok"
+    result["score"] = float(np.mean(result["scores"])) if ok else math.nan
+    result["valid_loss"] = float(np.mean(result["losses"])) if ok else math.nan
+    result["epochs_total"] = proposal.get("epochs_before", 0) + result["epochs"]
+    return {**proposal, **result, "parent_states": None, "nets": None}
 
 
 def _keep_best_states(trials, n_keep):

@@ -1,4 +1,5 @@
-"""Searches run on a Ray cluster through Ray's joblib backend, as the docs promise.
+"""Searches (and NAS trials) run on a Ray cluster through Ray's joblib backend, as
+the docs promise.
 
 The cluster is a local one started by the test (two CPUs), which goes through the
 same joblib -> Ray path as a remote cluster (``ray.init(address=...)``).
@@ -98,3 +99,25 @@ def test_hyperband_search_on_ray(cluster, data):
     assert max(search.cv_results_["n_resources"]) == 9
     np.testing.assert_array_equal(search.cv_results_["mean_test_in_ray_task"], 1.0)
     assert hasattr(search, "best_estimator_")
+
+
+def test_nas_trials_on_ray(cluster, data):
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    from sktune.nas import NASClassifier
+
+    X, y = data
+    clf = NASClassifier(
+        space={"n_layers": [1], "width": [8, 16]},
+        max_trials=4,
+        max_epochs=2,
+        scoring=in_ray_task,
+        n_jobs=2,
+        random_state=0,
+    )
+    with parallel_config(backend="ray", n_jobs=2):
+        clf.fit(X.astype("float32"), y)
+    # Two batches of two trials, every one trained and scored in a Ray task.
+    assert clf.n_trials_ == 4
+    np.testing.assert_array_equal(clf.cv_results_["mean_test_score"], 1.0)
+    assert clf.predict(X.astype("float32")).shape == y.shape  # refit in-process
