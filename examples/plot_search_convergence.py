@@ -85,9 +85,11 @@ BracketsDisplay.from_search(hyperband)
 
 # %%
 # Only the rows at the full resource compare with each other, so the
-# convergence of a Hyperband search counts those alone; its x axis can be the
-# resource spent (training samples, summed over the evaluations) instead of the
-# evaluation count.
-ConvergenceDisplay.from_search(hyperband, x="resources")
+# convergence of a Hyperband search counts those alone. Against the seconds
+# spent fitting and scoring (summed over folds), searches of every kind share
+# one x axis: Hyperband's cheap rungs come before its first full-resource row.
+ConvergenceDisplay.from_search(
+    [hyperband, randomized], labels=["Hyperband", "random"], x="fit_time"
+)
 print(f"all searches took {time.perf_counter() - start:.1f} s")
 plt.show()

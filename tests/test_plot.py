@@ -163,6 +163,25 @@ def test_convergence_of_hyperband_counts_full_resource_rows(hyperband):
     np.testing.assert_array_equal(line.get_ydata(), running_best(scores))
 
 
+def test_convergence_against_fit_time_puts_searches_on_one_scale(
+    hyperband, random_search
+):
+    display = ConvergenceDisplay.from_search([hyperband, random_search], x="fit_time")
+    for search, line in zip([hyperband, random_search], display.lines_, strict=True):
+        results = search.cv_results_
+        seconds = [
+            (results["mean_fit_time"][i] + results["mean_score_time"][i])
+            * search.n_splits_
+            for i in range(len(results["params"]))
+        ]
+        counted = np.flatnonzero(
+            np.asarray(results.get("n_resources", [0] * len(seconds)))
+            == max(results.get("n_resources", [0]))
+        )
+        np.testing.assert_allclose(line.get_xdata(), np.cumsum(seconds)[counted])
+    assert display.ax_.get_xlabel().startswith("seconds of fitting and scoring")
+
+
 def display_xlabel(search, **kwargs):
     return ConvergenceDisplay.from_search(search, **kwargs).ax_.get_xlabel()
 
@@ -202,7 +221,7 @@ def test_scoring_string_labels_the_axis():
     [
         (
             {"x": "time"},
-            r"x must be one of \['evaluations', 'resources'\]. Got x='time'",
+            r"x must be one of \['evaluations', 'resources', 'fit_time'\]. Got x='t",
         ),
         ({"x": "resources"}, r"x='resources' needs the n_resources column.*search 0"),
         ({"metric": "f1"}, r"metric='f1' is not a metric .*choose one of \['score'\]"),

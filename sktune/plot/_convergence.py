@@ -9,6 +9,7 @@ from ._results import comparable, fitted_results, metric_scores, pyplot
 _X_LABELS = {
     "evaluations": "evaluation",
     "resources": "resources spent (sum of n_resources)",
+    "fit_time": "seconds of fitting and scoring spent (all folds)",
 }
 
 
@@ -102,11 +103,16 @@ class ConvergenceDisplay:
         metric : str, default=None
             The scorer of a multimetric search to follow. None: the only
             metric, or the ``refit`` metric when ``refit`` is a string.
-        x : {"evaluations", "resources"}, default="evaluations"
+        x : {"evaluations", "resources", "fit_time"}, default="evaluations"
             The x axis: the evaluation's row number in ``cv_results_`` (from
-            1), or the resource spent so far, the running sum of the
+            1); the resource spent so far, the running sum of the
             ``n_resources`` column of a multi-fidelity search
-            (``HyperbandSearchCV``, ``HalvingRandomSearchCV``).
+            (``HyperbandSearchCV``, ``HalvingRandomSearchCV``); or the seconds
+            spent fitting and scoring so far, the running sum of each row's
+            ``(mean_fit_time + mean_score_time) * n_splits_`` (compute summed
+            over the folds and workers, not wall time), which puts searches of
+            any kind on one scale (a Hyperband row that continued its fold
+            models counts the continuation only).
         all_resources : bool, default=False
             With an ``n_resources`` column, count every row in the best score
             so far. By default only rows at the largest resource count: a score
@@ -148,6 +154,11 @@ class ConvergenceDisplay:
             counted = comparable(results, all_resources)
             if x == "resources":
                 position = np.cumsum(np.asarray(results["n_resources"], dtype=float))
+            elif x == "fit_time":
+                seconds = np.asarray(results["mean_fit_time"]) + np.asarray(
+                    results["mean_score_time"]
+                )
+                position = np.cumsum(seconds * one.n_splits_)
             else:
                 position = np.arange(1, len(one_scores) + 1, dtype=float)
             xs.append(position[counted])
@@ -196,7 +207,8 @@ class ConvergenceDisplay:
                 if show_scores
                 else None
             )
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts, both x
+        if self.x_label != _X_LABELS["fit_time"]:  # counts
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(self.x_label)
         ax.set_ylabel(f"best {self.score_name} so far")
         ax.legend()
