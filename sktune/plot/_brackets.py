@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ._results import fitted_results, metric_scores, pyplot
+from ._results import fitted_results, metric_scores, single_axes
 
 
 class BracketsDisplay:
@@ -127,9 +127,7 @@ class BracketsDisplay:
         display : BracketsDisplay
             ``self``, with ``lines_``, ``ax_`` and ``figure_`` set.
         """
-        plt = pyplot(f"{type(self).__name__}.plot")
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = single_axes(ax, self)
         # The most aggressive bracket (largest s) runs first: it gets C0.
         order = sorted(set(self.brackets.tolist()), reverse=True)
         colors = {s: f"C{k % 10}" for k, s in enumerate(order)}

@@ -4,7 +4,7 @@ from collections import Counter
 
 import numpy as np
 
-from ._results import comparable, fitted_results, metric_scores, pyplot
+from ._results import comparable, fitted_results, metric_scores, single_axes
 
 _X_LABELS = {
     "evaluations": "evaluation",
@@ -190,11 +190,9 @@ class ConvergenceDisplay:
         display : ConvergenceDisplay
             ``self``, with ``lines_``, ``points_``, ``ax_`` and ``figure_`` set.
         """
-        plt = pyplot(f"{type(self).__name__}.plot")
+        ax = single_axes(ax, self)
         from matplotlib.ticker import MaxNLocator
 
-        if ax is None:
-            _, ax = plt.subplots()
         self.lines_, self.points_ = [], []
         for k, (x, scores, best, label) in enumerate(
             zip(self.x, self.scores, self.best_scores, self.labels, strict=True)

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._results import comparable, fitted_results, metric_scores, pyplot
+from ._results import comparable, fitted_results, metric_scores, single_axes
 
 _COST_LABELS = {
     "n_params": "trainable parameters",
@@ -154,9 +154,7 @@ class ParetoFrontDisplay:
         display : ParetoFrontDisplay
             ``self``, with ``points_``, ``line_``, ``ax_`` and ``figure_`` set.
         """
-        plt = pyplot(f"{type(self).__name__}.plot")
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = single_axes(ax, self)
         self.points_ = ax.scatter(self.costs, self.scores, s=16, label="trials")
         style = (
             {"drawstyle": "steps-post"}

@@ -30,6 +30,14 @@ def pyplot(caller):
     return plt
 
 
+def single_axes(ax, display):
+    """``ax``, or the axes of a new figure when None (for ``display.plot``)."""
+    plt = pyplot(f"{type(display).__name__}.plot")
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
 def fitted_results(search, required=()):
     """The ``cv_results_`` of a fitted search, checked for ``required`` columns."""
     check_is_fitted(search, "cv_results_")
