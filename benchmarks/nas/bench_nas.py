@@ -60,6 +60,13 @@ VARIANTS = {
     "morphism": {"strategy": "morphism"},
     "random+hyperband": {"strategy": "random", "multi_fidelity": "hyperband"},
     "bayesian+hyperband": {"strategy": "bayesian", "multi_fidelity": "hyperband"},
+    # Hyperband's first rung at 3 epochs: with max_epochs 27-30 and eta=3, three
+    # brackets, as HyperbandSearchCV's min_resource="auto" would start.
+    "random+hyperband-min3": {
+        "strategy": "random",
+        "multi_fidelity": "hyperband",
+        "min_epochs": 3,
+    },
     "random+cv3": {"strategy": "random", "cv": 3},
     "bayesian+cv3": {"strategy": "bayesian", "cv": 3},
     # The search of a strategy, then its 5 best trials re-scored by 3-fold
