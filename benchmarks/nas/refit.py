@@ -12,7 +12,10 @@ architecture and seed, on that run's data set:
 * ``scratch``: retrained from scratch on all the training data for the trial's
   best number of epochs (what ``refit=True`` does);
 * ``warm``: the trial's network trained on for a quarter of those epochs (at
-  least one) on all the training data, with a fresh optimizer.
+  least one) on all the training data, with a fresh optimizer;
+* ``guarded``: ``scratch``, unless it scores lower than the trial's network on
+  the training data (all of it: the refit's own, the trial's 80% and its 20%),
+  then the trial's network: a rule that would catch a refit that trained badly.
 
 Test accuracy of each; the table goes to ``docs/nas.md`` between the
 ``bench:refit-<name>`` markers and the rows to ``benchmarks/nas/results/``.
@@ -70,12 +73,17 @@ def refits(architecture, data, seed, max_epochs):
     scratch = fit_network(module, TASK, training, SETTINGS, epochs, (X_tr, y_tr))
     torch.manual_seed(seed)
     warm = warm_refit(trial.module_, training, epochs, X_tr, y_tr)
-    return {
+    row = {
         "epochs": epochs,
         "trial": accuracy(trial, X_te, y_te),
         "scratch": accuracy(scratch, X_te, y_te),
         "warm": accuracy(warm, X_te, y_te),
+        "trial_train": accuracy(trial, X_tr, y_tr),
+        "scratch_train": accuracy(scratch, X_tr, y_tr),
     }
+    keep_trial = row["scratch_train"] < row["trial_train"]
+    row["guarded"] = row["trial"] if keep_trial else row["scratch"]
+    return row
 
 
 def main():
@@ -110,13 +118,21 @@ def main():
         "| network | test accuracy | better than trial |",
         "|---|---|---|",
     ]
-    for key in ("trial", "scratch", "warm"):
+    for key in ("trial", "scratch", "warm", "guarded"):
         acc = [r[key] for r in rows]
         wins = sum(r[key] > r["trial"] for r in rows)
         lines.append(
             f"| {key} | {statistics.median(acc):.4f} [{min(acc):.4f}, "
             f"{max(acc):.4f}] | {'-' if key == 'trial' else f'{wins}/{n}'} |"
         )
+    kept = sum(r["scratch_train"] < r["trial_train"] for r in rows)
+    lines += [
+        "",
+        f"guarded kept the trial's network for {kept} of {n} (the refit scored "
+        "lower on the training data); better than scratch on "
+        f"{sum(r['guarded'] > r['scratch'] for r in rows)}, worse on "
+        f"{sum(r['guarded'] < r['scratch'] for r in rows)}.",
+    ]
     update_docs(f"refit-{name}", "\n".join(lines))
 
 
