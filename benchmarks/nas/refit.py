@@ -14,8 +14,8 @@ architecture and seed, on that run's data set:
 * ``warm``: the trial's network trained on for a quarter of those epochs (at
   least one) on all the training data, with a fresh optimizer;
 * ``guarded``: ``scratch``, unless it scores lower than the trial's network on
-  the training data (all of it: the refit's own, the trial's 80% and its 20%),
-  then the trial's network: a rule that would catch a refit that trained badly.
+  the trial's 80% (which both were trained on), then the trial's network: the
+  rule of ``refit=True``, which catches a refit that trained badly.
 
 Test accuracy of each; the table goes to ``docs/nas.md`` between the
 ``bench:refit-<name>`` markers and the rows to ``benchmarks/nas/results/``.
@@ -78,8 +78,8 @@ def refits(architecture, data, seed, max_epochs):
         "trial": accuracy(trial, X_te, y_te),
         "scratch": accuracy(scratch, X_te, y_te),
         "warm": accuracy(warm, X_te, y_te),
-        "trial_train": accuracy(trial, X_tr, y_tr),
-        "scratch_train": accuracy(scratch, X_tr, y_tr),
+        "trial_train": accuracy(trial, X_tr[fit], y_tr[fit]),
+        "scratch_train": accuracy(scratch, X_tr[fit], y_tr[fit]),
     }
     keep_trial = row["scratch_train"] < row["trial_train"]
     row["guarded"] = row["trial"] if keep_trial else row["scratch"]

@@ -96,9 +96,14 @@ def make_net(
         )
     if task == "classification":
         cls, criterion = NeuralNetClassifier, torch.nn.CrossEntropyLoss
+        # The encoded classes, known before any fit: a net rebuilt from stored
+        # weights (never fitted) still has classes_ for a scorer.
+        known = {"classes": list(range(module.architecture["n_outputs"]))}
     else:
         cls, criterion = NeuralNetRegressor, StandardizedMSELoss(module.output_scale)
+        known = {}
     return cls(
+        **known,
         module=module,
         criterion=criterion,
         optimizer=optimizer,
