@@ -34,7 +34,7 @@ from ._search import (
 )
 from ._spaces import INPUT_KINDS, config_to_architecture, resolve_space
 from ._strategies import STRATEGIES, make_strategy
-from ._trial import fit_network, make_net, score_net, set_statistics, torch_threads
+from ._trial import fit_network, make_net, set_statistics, torch_threads
 
 _DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 _MAX_WIDTH = {"tabular": 1024, "image": 256, "sequence": 256}
@@ -378,24 +378,21 @@ class BaseNAS(BaseEstimator):
                 f"Errors: {errors[:5]}"
             )
         self.finalists_, states = [], best["states"]
-        trained_on = splits[0][0]  # the rows the kept trial network trained on
         if self.n_finalists > 1:
             cv = check_cv(self.finalist_cv, y, classifier=is_classifier(self))
-            folds = [(np.asarray(tr), np.asarray(va)) for tr, va in cv.split(X, y)]
             self.finalists_, best, fold_states = rescore_finalists(
                 trials,
                 self.n_finalists,
                 X,
                 y,
-                folds,
+                [(np.asarray(tr), np.asarray(va)) for tr, va in cv.split(X, y)],
                 settings,
                 devices=devices,
                 n_threads=n_threads,
                 verbose=self.verbose,
             )
-            states = best["states"]
-            if not states:  # resumed with more finalists than it kept weights for
-                states, trained_on = fold_states, folds[0][0]
+            # A search resumed with more finalists than it kept weights for.
+            states = best["states"] or fold_states
         self.best_index_ = best["trial"]
         self.best_score_ = best["score"]
         self.best_params_ = dict(best["params"])
@@ -430,27 +427,9 @@ class BaseNAS(BaseEstimator):
                     self.refit_epochs_,
                     (X, y),
                 )
-            net = self._checked_refit(
-                net, X[trained_on], y[trained_on], settings["scorer"]
-            )
         self.best_estimator_ = net
         self.best_module_ = net.module_.eval()
         return self
-
-    def _checked_refit(self, refit, X, y, scorer):
-        """The refit network, unless it scores lower than the best trial's own
-        network on ``(X, y)``, the rows that network was trained on (the refit
-        was trained on them too, and on more): such a refit trained badly, and
-        the trial's network is kept (``refit_used_``). Not on the trial's
-        validation rows: the trial was chosen for its score there."""
-        trial = self.best_trial_estimator_
-        self.refit_train_score_, _ = score_net(refit, X, y, self._task, scorer)
-        self.trial_train_score_, _ = score_net(trial, X, y, self._task, scorer)
-        self.refit_used_ = bool(
-            self.refit_train_score_ >= self.trial_train_score_
-            or math.isnan(self.trial_train_score_)
-        )
-        return refit if self.refit_used_ else trial
 
     # -- prediction --------------------------------------------------------------
     def _prepare(self, X):

@@ -89,12 +89,9 @@ _PARAMETERS = """
     refit : bool, default=True
         Retrain the best architecture (or the chosen finalist's) from scratch on
         all the data, with its trial's seed, for as many epochs as the trial
-        needed (for a grown network, its whole lineage). A refit that scores
-        lower than the best trial's own network on the rows that network was
-        trained on (the refit was trained on them too) trained badly, and the
-        trial's network is kept instead (``refit_used_``; measured in
-        ``docs/nas.md``). If False, ``best_estimator_`` is the best
-        trial's network (trained on the first split's training part).
+        needed (for a grown network, its whole lineage). If False,
+        ``best_estimator_`` is the best trial's network (trained on the first
+        split's training part).
     n_finalists : int, default=1
         How many of the best trials to re-score before choosing. With more than
         one, after the search each of the ``n_finalists`` best configurations is
@@ -217,13 +214,6 @@ _ATTRIBUTES = """
         Seconds spent searching.
     refit_epochs_ : int
         Epochs of the final refit (only if ``refit=True``).
-    refit_used_ : bool
-        Whether ``best_estimator_`` is the refit network (only if
-        ``refit=True``); False when the refit scored lower than the best
-        trial's network on the rows that network was trained on, and the
-        trial's network is ``best_estimator_``.
-    refit_train_score_, trial_train_score_ : float
-        Those two scores (``scoring``; only if ``refit=True``).
     input_kind_ : str
         "tabular", "image" or "sequence".
     input_shape_ : list of int
