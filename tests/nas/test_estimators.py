@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from sklearn.metrics import get_scorer
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
@@ -292,6 +293,11 @@ def test_refit_keeps_the_best_trial_network_apart(blobs):
     assert trial_net.module_.architecture == clf.best_architecture_
     labels = clf.classes_[trial_net.predict(X.astype(np.float32))]  # encoded classes
     assert np.mean(labels == y) > 0.8
+    # Rebuilt from stored weights, never fitted, it still knows its classes: a
+    # probability scorer works on it.
+    assert trial_net.classes_.tolist() == [0, 1, 2]
+    encoded = np.searchsorted(clf.classes_, y)
+    assert get_scorer("neg_log_loss")(trial_net, X.astype(np.float32), encoded) < 0
 
 
 def test_scoring_chooses_the_metric_of_trials(blobs):
