@@ -70,7 +70,7 @@ class TunerSearchCV(BaseSearchCV):
     }
 
     def fit(self, X, y=None, **params):
-        """Run fit with all sets of parameters, as ``BaseSearchCV.fit``.
+        """Search: cross-validate candidates, then refit the best (sklearn's fit).
 
         Parameters
         ----------
