@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from sktune import BayesianSearchCV, HyperbandSearchCV
-from sktune.space import Real
+from ._cluster_searches import bayesian_search, hyperband_search
 
 distributed = pytest.importorskip("distributed")
 
@@ -53,20 +51,9 @@ def _fits_on_cluster(client, search, X, y):
 def test_bayesian_search_on_dask_matches_local_processes(client, data):
     X, y = data
 
-    def make_search():
-        return BayesianSearchCV(
-            LogisticRegression(),
-            {"C": Real(1e-3, 1e2, "log-uniform")},
-            n_iter=6,
-            n_initial_points=3,
-            cv=2,
-            n_jobs=2,
-            random_state=0,
-        )
-
-    on_dask = make_search()
+    on_dask = bayesian_search()
     assert _fits_on_cluster(client, on_dask, X, y) > 0
-    local = _run_twice(make_search, X, y, "loky")
+    local = _run_twice(bayesian_search, X, y, "loky")
     for search in local:
         np.testing.assert_allclose(
             search.cv_results_["mean_test_score"],
@@ -77,16 +64,7 @@ def test_bayesian_search_on_dask_matches_local_processes(client, data):
 
 def test_hyperband_search_on_dask(client, data):
     X, y = data
-    search = HyperbandSearchCV(
-        SGDClassifier(max_iter=9, tol=None, random_state=0),
-        {"alpha": Real(1e-5, 1e-1, "log-uniform")},
-        resource="max_iter",
-        min_resource=1,
-        eta=3,
-        cv=2,
-        n_jobs=2,
-        random_state=0,
-    )
+    search = hyperband_search()
     assert _fits_on_cluster(client, search, X, y) > 0
     assert search.n_brackets_ == 3
     assert max(search.cv_results_["n_resources"]) == 9

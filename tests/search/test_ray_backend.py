@@ -11,11 +11,9 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import get_scorer
 
-from sktune import BayesianSearchCV, HyperbandSearchCV
-from sktune.space import Real
+from ._cluster_searches import bayesian_search, hyperband_search
 
 ray = pytest.importorskip("ray")
 
@@ -43,6 +41,7 @@ def in_ray_task(estimator, X, y):
 
 
 SCORING = {"accuracy": get_scorer("accuracy"), "in_ray_task": in_ray_task}
+RAY_SCORING = {"scoring": SCORING, "refit": "accuracy"}
 
 
 def _fit(search, X, y, backend):
@@ -53,21 +52,8 @@ def _fit(search, X, y, backend):
 def test_bayesian_search_on_ray_matches_local_processes(cluster, data):
     X, y = data
 
-    def make_search():
-        return BayesianSearchCV(
-            LogisticRegression(),
-            {"C": Real(1e-3, 1e2, "log-uniform")},
-            n_iter=6,
-            n_initial_points=3,
-            cv=2,
-            n_jobs=2,
-            scoring=SCORING,
-            refit="accuracy",
-            random_state=0,
-        )
-
-    on_ray = _fit(make_search(), X, y, "ray")
-    local = _fit(make_search(), X, y, "loky")
+    on_ray = _fit(bayesian_search(**RAY_SCORING), X, y, "ray")
+    local = _fit(bayesian_search(**RAY_SCORING), X, y, "loky")
     # Every fold was fitted and scored by a Ray worker, and the search is the
     # one that runs on local processes.
     np.testing.assert_array_equal(on_ray.cv_results_["mean_test_in_ray_task"], 1.0)
@@ -82,18 +68,7 @@ def test_bayesian_search_on_ray_matches_local_processes(cluster, data):
 
 def test_hyperband_search_on_ray(cluster, data):
     X, y = data
-    search = HyperbandSearchCV(
-        SGDClassifier(max_iter=9, tol=None, random_state=0),
-        {"alpha": Real(1e-5, 1e-1, "log-uniform")},
-        resource="max_iter",
-        min_resource=1,
-        eta=3,
-        cv=2,
-        n_jobs=2,
-        scoring=SCORING,
-        refit="accuracy",
-        random_state=0,
-    )
+    search = hyperband_search(**RAY_SCORING)
     _fit(search, X, y, "ray")
     assert search.n_brackets_ == 3
     assert max(search.cv_results_["n_resources"]) == 9
