@@ -61,6 +61,33 @@ def test_refit_metric_drives_the_optimizer(refit, other):
     assert set(search.scorer_) == {"low", "high"}
 
 
+@pytest.mark.parametrize("refit", ["low", "high"])
+def test_multimetric_search_is_the_single_metric_search_of_its_refit(refit):
+    # What applies of sklearn's test_random_search_cv_results_multimetric before
+    # 1.8 (not_applicable.py): same candidates, model columns and scores as a
+    # search scored by the refit metric alone.
+    multi = _multimetric(refit).cv_results_
+    single = (
+        BayesianSearchCV(
+            ToyEstimator(),
+            SPACE,
+            scoring=SCORING[refit],
+            n_iter=12,
+            n_initial_points=5,
+            cv=2,
+            random_state=0,
+        )
+        .fit(X_TOY)
+        .cv_results_
+    )
+    assert multi["params"] == single["params"]
+    for key in ("surrogate_mean", "surrogate_std", "acquisition", "batch"):
+        np.testing.assert_array_equal(multi[key], single[key], err_msg=key)
+    np.testing.assert_array_equal(
+        multi[f"mean_test_{refit}"], single["mean_test_score"]
+    )
+
+
 def test_callable_refit_selects_its_index_and_first_metric_drives():
     def pick_best_high(results):
         return int(np.argmax(results["mean_test_high"]))
