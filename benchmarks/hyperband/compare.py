@@ -483,6 +483,14 @@ CONTINUE_TEXT = {
         "left it, so a continued net repeats from run to run but is not the net "
         "trained from scratch to that many epochs"
     ),
+    **dict.fromkeys(
+        ("sgd", "mlp"),
+        "`incremental_ == 'partial_fit'`: one sklearn `partial_fit` call per "
+        "missing epoch, which keeps SGD's learning-rate schedule and MLP's "
+        "optimizer state; each call shuffles its epoch with a generator seeded "
+        "again from `random_state`, so a continued model is close to, not equal "
+        "to, the one trained from scratch to that many epochs",
+    ),
 }
 
 

@@ -5,8 +5,10 @@ Runs HyperbandSearchCV twice per task and seed, ``incremental=True`` and
 of ``fit`` with ``refit=False``, less the scoring share; see ``_run``). Both
 runs of a seed draw the same configurations ("same draws"); they promote the
 same ones, so that every row matches ("same rows"), where continuing a model scores as
-retraining it does (warm-started boosting; not SGD or MLP, whose learning-rate
-schedule or optimizer state restarts with each ``fit`` call). Next to the
+retraining it does (warm-started boosting; SGD and MLP only without shuffling:
+their ``partial_fit`` calls, one per epoch, keep the learning-rate schedule and
+optimizer state, but shuffle each epoch with a generator seeded again from
+``random_state``). Next to the
 measured ratio it writes the ideal one of the schedule, in resource units:
 ``sum n_i (r_i - r_{i-1}) / sum n_i r_i`` over every rung ``i`` of every bracket
 (``r_{-1} = 0``), what continuing would save if a fit cost exactly its
@@ -51,12 +53,12 @@ TASKS = {
         {"learning_rate": loguniform(1e-2, 1), "max_leaf_nodes": randint(4, 32)},
         "max_iter",
     ),
-    "SGDClassifier, max_iter <= {} epochs (warm_start_epochs)": (
+    "SGDClassifier, max_iter <= {} epochs (partial_fit)": (
         SGDClassifier(max_iter=81, tol=None, random_state=0),
         {"alpha": loguniform(1e-6, 1e-1), "eta0": loguniform(1e-3, 1)},
         "max_iter",
     ),
-    "MLPClassifier (32,), max_iter <= {} epochs (warm_start_epochs)": (
+    "MLPClassifier (32,), max_iter <= {} epochs (partial_fit)": (
         MLPClassifier((32,), max_iter=27, random_state=0),
         {"alpha": loguniform(1e-6, 1e-1), "learning_rate_init": loguniform(1e-4, 1e-1)},
         "max_iter",

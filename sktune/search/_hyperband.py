@@ -97,7 +97,8 @@ return_train_score
         appear in ``cv_results_``. Fold models are not stored: a configuration
         promoted from a stored rung is trained from scratch at its new
         resource, which may change its score slightly where continued training
-        differs from training from scratch (``"warm_start_epochs"``). A
+        differs from training from scratch (``"warm_start_epochs"``, shuffled
+        epochs). A
         checkpoint of a different search (estimator, space, scoring, number of
         CV splits, resource range, ``eta``, ``sampler``, ``incremental``) or of
         other data is refused.

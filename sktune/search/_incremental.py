@@ -9,19 +9,21 @@ them, with the larger resource, to joblib workers that continue training:
 * ``"warm_start"``: the resource counts trees (``n_estimators``, or ``max_iter``
   of the histogram gradient boosting models) and the estimator has
   ``warm_start``; refitting with a larger count adds trees to the kept ones.
-* ``"warm_start_epochs"``: the resource counts the epochs of one ``fit`` call
-  (``max_iter`` of ``SGDClassifier``, ``MLPClassifier``, ...) and the estimator
-  has ``warm_start``; the kept model is refitted from where it stopped with
-  ``max_iter`` set to the missing epochs, in one call.
 * ``"partial_fit"``: the resource counts epochs (``max_iter``, ``max_epochs``)
-  and the estimator has ``partial_fit`` but no ``warm_start``, or is a skorch
-  net; the kept model gets the missing epochs, in one ``partial_fit(epochs=...)``
-  call (skorch, callbacks included: each rung is a training session of its own)
-  or one ``partial_fit`` call each (sklearn).
-
-``warm_start_epochs`` is preferred to ``partial_fit`` for sklearn estimators:
-each ``partial_fit`` call pays sklearn's input validation, which on small data
-costs more than the epoch itself (``benchmarks/hyperband/incremental.py``).
+  and the estimator has ``partial_fit``, or is a skorch net; the kept model gets
+  the missing epochs, in one ``partial_fit(epochs=...)`` call (skorch, callbacks
+  included: each rung is a training session of its own) or one ``partial_fit``
+  call each (sklearn). Those calls keep what a ``fit`` call starts again (SGD's
+  learning-rate schedule, MLP's optimizer state), so with a fixed data order a
+  continued sklearn model equals the one trained from scratch to that many
+  epochs (``tests/hyperband/test_search.py``).
+* ``"warm_start_epochs"``: the resource counts epochs and the estimator has
+  ``warm_start`` but cannot continue by ``partial_fit`` (an MLP with
+  ``solver="lbfgs"``; an estimator that stops early on a validation split of
+  its own, ``early_stopping=True``, which only ``fit`` does): the kept model is
+  refitted from where it stopped with ``max_iter`` set to the missing epochs,
+  in one call. A configuration of a ``"partial_fit"`` search that cannot (the
+  solver or ``early_stopping`` is searched) continues this way too.
 
 Each fit returns a record in the format of sklearn's ``_fit_and_score``, so the
 driver adds it to ``cv_results_`` beside sklearn's own.
@@ -82,13 +84,19 @@ def resume_kind(estimator, resource):
         return "warm_start"
     if name not in _EPOCH_COUNTS:
         return None
-    if hasattr(owner, "fit_loop"):  # skorch: fit_loop runs the missing epochs
+    if hasattr(owner, "fit_loop") or _continues_by_partial_fit(owner):
         return "partial_fit"
     if warm_start:
         return "warm_start_epochs"
-    if hasattr(owner, "partial_fit"):
-        return "partial_fit"
     return None
+
+
+def _continues_by_partial_fit(estimator):
+    """Whether ``estimator`` (sklearn) can add epochs with ``partial_fit``: it has
+    the method for its parameters and no early stopping that only ``fit`` does."""
+    return hasattr(estimator, "partial_fit") and not estimator.get_params(
+        deep=False
+    ).get("early_stopping", False)
 
 
 def incremental_kind(estimator, resource, incremental):
@@ -128,15 +136,15 @@ def _continue(model, kind, resource, params, done, X, y, fit_params):
     target = params[resource]
     if kind == "warm_start":
         return model.set_params(**params).fit(X, y, **fit_params)
-    if kind == "warm_start_epochs":
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    skorch = hasattr(final, "fit_loop")
+    if kind == "warm_start_epochs" or not (skorch or _continues_by_partial_fit(final)):
+        _final_step(model, resource)[0].set_params(warm_start=True)
         model.set_params(**{**params, resource: target - done}).fit(X, y, **fit_params)
         return model.set_params(**{resource: target})
     if isinstance(model, Pipeline):
         X = model[:-1].transform(X)
-        final = model.steps[-1][1]
-    else:
-        final = model
-    if hasattr(final, "fit_loop"):
+    if skorch:
         # skorch: one call runs several epochs, and partial_fit (not fit_loop)
         # notifies the callbacks that training begins and ends, so early
         # stopping stops the rung (not the search) and restores its best weights.

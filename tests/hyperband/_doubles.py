@@ -78,9 +78,9 @@ class SizeModel(BaseEstimator):
 class WarmEpochModel(BaseEstimator):
     """``fit`` trains ``max_iter`` epochs, after the kept ones with ``warm_start``.
 
-    Like ``SGDClassifier``: it has ``warm_start`` and ``partial_fit``, and
-    ``max_iter`` counts the epochs of one ``fit`` call. ``partial_fit`` raises, so
-    a test fails if it is used. Epochs are counted in ``WarmEpochModel.log``.
+    Like ``MLPClassifier(solver="lbfgs")``: it has ``warm_start`` but no
+    ``partial_fit``, and ``max_iter`` counts the epochs of one ``fit`` call.
+    Epochs are counted in ``WarmEpochModel.log``.
     """
 
     log = []
@@ -95,9 +95,6 @@ class WarmEpochModel(BaseEstimator):
         WarmEpochModel.log.append(self.max_iter)
         self.epochs_ = done + self.max_iter
         return self
-
-    def partial_fit(self, X, y=None):
-        raise AssertionError("warm_start must be preferred to partial_fit")
 
     def score(self, X, y=None):
         return -((self.a - 0.3) ** 2) + 0.01 * self.epochs_

@@ -2,13 +2,15 @@
 selection, errors, sklearn's search features."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from scipy.stats import uniform
 from sklearn.base import clone
+from sklearn.datasets import load_digits
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.linear_model import Perceptron, SGDClassifier
 from sklearn.model_selection import KFold
 from sklearn.neural_network import MLPClassifier
@@ -116,15 +118,89 @@ def test_warm_start_continues_epochs_in_one_call():
 @pytest.mark.parametrize(
     "estimator, kind",
     [
-        (SGDClassifier(max_iter=9), "warm_start_epochs"),
-        (MLPClassifier(max_iter=9), "warm_start_epochs"),
-        (Perceptron(max_iter=9), "warm_start_epochs"),
+        (SGDClassifier(max_iter=9), "partial_fit"),
+        (MLPClassifier(max_iter=9), "partial_fit"),
+        (Perceptron(max_iter=9), "partial_fit"),
         (EpochModel(max_iter=9), "partial_fit"),
+        (MLPClassifier(max_iter=9, solver="lbfgs"), "warm_start_epochs"),
+        (MLPClassifier(max_iter=9, early_stopping=True), "warm_start_epochs"),
+        (SGDClassifier(max_iter=9, early_stopping=True), "warm_start_epochs"),
         (HistGradientBoostingClassifier(max_iter=9), "warm_start"),
     ],
 )
-def test_auto_prefers_one_warm_started_call(estimator, kind):
+def test_auto_continues_epochs_by_partial_fit_where_it_can(estimator, kind):
     assert resume_kind(estimator, "max_iter") == kind
+
+
+def _digits_sample():
+    digits = load_digits()
+    return digits.data[:240] / 16, digits.target[:240]
+
+
+@pytest.mark.parametrize(
+    "estimator, space",
+    [
+        (
+            SGDClassifier(max_iter=9, shuffle=False, tol=None, random_state=0),
+            {"alpha": Real(1e-5, 1e-1, prior="log-uniform")},
+        ),
+        (
+            MLPClassifier((8,), max_iter=9, shuffle=False, random_state=0),
+            {"learning_rate_init": Real(1e-3, 1e-1, prior="log-uniform")},
+        ),
+    ],
+    ids=["SGDClassifier", "MLPClassifier"],
+)
+def test_continued_sklearn_models_equal_retrained_ones(estimator, space):
+    # partial_fit keeps SGD's learning-rate schedule and MLP's optimizer state,
+    # which a warm-started fit starts again: with a fixed data order a continued
+    # model is the model trained from scratch to that many epochs.
+    X_digits, y_digits = _digits_sample()
+    runs = []
+    for incremental in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            search = HyperbandSearchCV(
+                estimator,
+                space,
+                resource="max_iter",
+                min_resource=1,
+                cv=3,
+                refit=False,
+                random_state=0,
+                incremental=incremental,
+            ).fit(X_digits, y_digits)
+        runs.append(search)
+    assert list(runs[0].cv_results_["params"]) == list(runs[1].cv_results_["params"])
+    scores = [run.cv_results_["split0_test_score"] for run in runs]
+    np.testing.assert_allclose(scores[0], scores[1])
+    assert runs[0].incremental_ == "partial_fit"
+
+
+def test_a_configuration_without_partial_fit_continues_by_warm_start():
+    # The solver is searched: lbfgs configurations have no partial_fit.
+    X_digits, y_digits = _digits_sample()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = HyperbandSearchCV(
+            MLPClassifier((8,), max_iter=9, random_state=0),
+            {"solver": ["adam", "lbfgs"]},
+            resource="max_iter",
+            min_resource=1,
+            cv=2,
+            refit=False,
+            random_state=0,
+            error_score="raise",
+        ).fit(X_digits, y_digits)
+    results = search.cv_results_
+    assert search.incremental_ == "partial_fit"
+    continued = [
+        params["solver"]
+        for params, rung in zip(results["params"], results["rung"], strict=True)
+        if rung > 0
+    ]
+    assert {"adam", "lbfgs"} <= set(continued)
+    assert np.isfinite(results["mean_test_score"]).all()
 
 
 @pytest.mark.parametrize("sampler", ["random", "bayesian"])
