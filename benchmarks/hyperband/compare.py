@@ -9,7 +9,9 @@ setup), ``sgd`` (SGDClassifier, at most 243 epochs, ``max_iter``), ``mlp``
 epochs, ``max_epochs``; needs torch and skorch). The resource parameter
 (``RESOURCE``) is the same for every tool of a task. Hyperband runs once per
 ``--min-resource`` value (its ``min_resource``; ``auto`` is the library's
-default). Per tool and seed it records the best CV score and two measures of
+default), with ``--incremental`` as its ``incremental`` option (``partial_fit``
+continues SGD and MLP models by ``partial_fit`` instead of a warm start). Per
+tool and seed it records the best CV score and two measures of
 compute, both with ``refit=False``:
 
 * CPU seconds of ``fit`` (``time.process_time`` of the one process running it,
@@ -33,7 +35,8 @@ proportion to their fit + score wall times (``_row_cpu``):
 Every finished (seed, tool) run is appended to a JSON-lines file at once, so a
 run killed part way still reports what finished (``--report-only``). The table
 goes between the ``hyperband-compare`` markers of ``docs/hyperband.md`` (with a
-``-sgd`` / ``-mlp`` / ``-skorch`` suffix for those tasks) and the per-run rows
+``-sgd`` / ``-mlp`` / ``-skorch`` suffix for those tasks, and ``-partial-fit``
+with ``--incremental partial_fit``) and the per-run rows
 into ``benchmarks/results/hyperband_compare*.csv``.
 
 Reproduce::
@@ -192,7 +195,9 @@ def _estimator(task, seed, max_resource):
     return MLPClassifier((64,), max_iter=max_resource, random_state=seed)
 
 
-def _make_search(tool, seed, quick, task="hgb", min_resource="auto"):
+def _make_search(
+    tool, seed, quick, task="hgb", min_resource="auto", incremental="auto"
+):
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import (
         HalvingRandomSearchCV,
@@ -214,6 +219,7 @@ def _make_search(tool, seed, quick, task="hgb", min_resource="auto"):
             max_resource=max_resource,
             eta=3,
             sampler=tool.split("_")[1],
+            incremental=incremental,
             cv=cv,
             refit=False,
             n_jobs=1,
@@ -317,8 +323,10 @@ def run_one(job):
     """Fit one tool for one seed of a task; returns a JSON-able record."""
     from sklearn.exceptions import ConvergenceWarning
 
-    tool, seed, quick, task, min_resource = job
-    search, X, y, max_resource = _make_search(tool, seed, quick, task, min_resource)
+    tool, seed, quick, task, min_resource, incremental = job
+    search, X, y, max_resource = _make_search(
+        tool, seed, quick, task, min_resource, incremental
+    )
     bounds = []
     cpu0 = time.process_time()
     if tool.startswith("hyperband"):  # called after every rung, in-process
@@ -483,18 +491,18 @@ CONTINUE_TEXT = {
         "left it, so a continued net repeats from run to run but is not the net "
         "trained from scratch to that many epochs"
     ),
-    **dict.fromkeys(
-        ("sgd", "mlp"),
+    # sgd and mlp with --incremental partial_fit
+    "partial_fit": (
         "`incremental_ == 'partial_fit'`: one sklearn `partial_fit` call per "
         "missing epoch, which keeps SGD's learning-rate schedule and MLP's "
         "optimizer state; each call shuffles its epoch with a generator seeded "
         "again from `random_state`, so a continued model is close to, not equal "
-        "to, the one trained from scratch to that many epochs",
+        "to, the one trained from scratch to that many epochs"
     ),
 }
 
 
-def _task_text(quick, task, variants):
+def _task_text(quick, task, variants, incremental):
     """What the table measured, from the settings the runs used."""
     _, _, _, max_resource, n_random = _setup(quick, task)
     plans = []
@@ -519,7 +527,7 @@ def _task_text(quick, task, variants):
         "`process_time` of `fit` (training, scoring and the tool's overhead; "
         "`refit=False`). Iterations = resource units trained (iterations or "
         "epochs), summed over folds; Hyperband's promoted configurations "
-        f"continue their fold models ({CONTINUE_TEXT.get(task, 'warm start')}), "
+        f"continue their fold models ({_continue_text(task, incremental)}), "
         "so their rows count only the added units. The trajectory "
         "columns read `cv_results_` in row order, i.e. the order the rows ran; "
         "Hyperband's CPU is read after every rung and shared by the rung's rows "
@@ -528,6 +536,13 @@ def _task_text(quick, task, variants):
         "over the seeds that reached the score or had a full-resource row "
         "within Halving's CPU (counted in brackets)."
     )
+
+
+def _continue_text(task, incremental):
+    """How the task's promoted configurations continue, for the task text."""
+    if task in CONTINUE_TEXT:
+        return CONTINUE_TEXT[task]
+    return CONTINUE_TEXT[incremental] if incremental in CONTINUE_TEXT else "warm start"
 
 
 def _ratio(a, b):
@@ -553,9 +568,11 @@ def _variants(args):
     return list(dict.fromkeys(out))
 
 
-def _paths(task):
+def _paths(task, incremental="auto"):
     """Doc markers and CSV of a task (the HGB task keeps the original names)."""
     tag = "" if task == "hgb" else f"-{task}"
+    if incremental != "auto":
+        tag += f"-{incremental.replace('_', '-')}"
     return (
         f"<!-- BEGIN hyperband-compare{tag} -->",
         f"<!-- END hyperband-compare{tag} -->",
@@ -612,7 +629,7 @@ def report(recs, args):
                 }
             )
 
-    begin, end, csv_path = _paths(args.task)
+    begin, end, csv_path = _paths(args.task, args.incremental)
     if not args.quick:
         csv_path.parent.mkdir(parents=True, exist_ok=True)
         with csv_path.open("w", newline="") as f:
@@ -699,10 +716,12 @@ def report(recs, args):
         "Reproduce: `OMP_NUM_THREADS=1 .venv/bin/python "
         f"benchmarks/hyperband/compare.py --task {args.task} --seeds "
         + " ".join(map(str, seeds))
-        + f" --min-resource {lows} --jobs {args.jobs}` (per-run rows: "
+        + f" --min-resource {lows} --jobs {args.jobs}"
+        + (f" --incremental {args.incremental}" if args.incremental != "auto" else "")
+        + "` (per-run rows: "
         f"`{csv_path.relative_to(ROOT)}`).",
         "",
-        _task_text(args.quick, args.task, variants),
+        _task_text(args.quick, args.task, variants, args.incremental),
         "",
     ]
     footer = [
@@ -737,6 +756,12 @@ def main():
         default=["auto"],
         help="Hyperband's min_resource, one variant per value",
     )
+    p.add_argument(
+        "--incremental",
+        choices=["auto", "partial_fit"],
+        default="auto",
+        help="Hyperband's incremental option (its own doc section and CSV)",
+    )
     p.add_argument("--quick", action="store_true", help="smoke test, no docs")
     p.add_argument("--jobs", type=int, default=1, help="runs at a time")
     p.add_argument(
@@ -753,7 +778,7 @@ def main():
         # Randomized and Halving first: the Hyperband trajectories refer to them.
         order = ["randomized_full", "halving_random", *TOOLS[:2]]
         jobs = [
-            (t, s, args.quick, args.task, low)
+            (t, s, args.quick, args.task, low, args.incremental)
             for s in args.seeds
             for t in order
             if t in args.tools

@@ -5,10 +5,11 @@ Runs HyperbandSearchCV twice per task and seed, ``incremental=True`` and
 of ``fit`` with ``refit=False``, less the scoring share; see ``_run``). Both
 runs of a seed draw the same configurations ("same draws"); they promote the
 same ones, so that every row matches ("same rows"), where continuing a model scores as
-retraining it does (warm-started boosting; SGD and MLP only without shuffling:
-their ``partial_fit`` calls, one per epoch, keep the learning-rate schedule and
-optimizer state, but shuffle each epoch with a generator seeded again from
-``random_state``). Next to the
+retraining it does (warm-started boosting; SGD and MLP continued by ``partial_fit``
+only without shuffling: those calls, one per epoch, keep the learning-rate
+schedule and optimizer state, but shuffle each epoch with a generator seeded
+again from ``random_state``; a warm-started ``fit``, the default, starts both
+again). SGD and MLP run both ways. Next to the
 measured ratio it writes the ideal one of the schedule, in resource units:
 ``sum n_i (r_i - r_{i-1}) / sum n_i r_i`` over every rung ``i`` of every bracket
 (``r_{-1} = 0``), what continuing would save if a fit cost exactly its
@@ -44,7 +45,18 @@ from sktune import HyperbandSearchCV  # noqa: E402
 
 DOC = pathlib.Path(__file__).parents[2] / "docs" / "hyperband.md"
 
-# name (with the resource's maximum), estimator, space, resource
+_SGD = (
+    SGDClassifier(max_iter=81, tol=None, random_state=0),
+    {"alpha": loguniform(1e-6, 1e-1), "eta0": loguniform(1e-3, 1)},
+    "max_iter",
+)
+_MLP = (
+    MLPClassifier((32,), max_iter=27, random_state=0),
+    {"alpha": loguniform(1e-6, 1e-1), "learning_rate_init": loguniform(1e-4, 1e-1)},
+    "max_iter",
+)
+# name (with the resource's maximum): estimator, space, resource, and the
+# ``incremental`` option of the continuing run (its kind in the name)
 TASKS = {
     "HistGradientBoosting, max_iter <= {} (warm_start)": (
         HistGradientBoostingClassifier(
@@ -52,16 +64,14 @@ TASKS = {
         ),
         {"learning_rate": loguniform(1e-2, 1), "max_leaf_nodes": randint(4, 32)},
         "max_iter",
+        True,
     ),
-    "SGDClassifier, max_iter <= {} epochs (partial_fit)": (
-        SGDClassifier(max_iter=81, tol=None, random_state=0),
-        {"alpha": loguniform(1e-6, 1e-1), "eta0": loguniform(1e-3, 1)},
-        "max_iter",
-    ),
+    "SGDClassifier, max_iter <= {} epochs (warm_start_epochs)": (*_SGD, True),
+    "SGDClassifier, max_iter <= {} epochs (partial_fit)": (*_SGD, "partial_fit"),
+    "MLPClassifier (32,), max_iter <= {} epochs (warm_start_epochs)": (*_MLP, True),
     "MLPClassifier (32,), max_iter <= {} epochs (partial_fit)": (
-        MLPClassifier((32,), max_iter=27, random_state=0),
-        {"alpha": loguniform(1e-6, 1e-1), "learning_rate_init": loguniform(1e-4, 1e-1)},
-        "max_iter",
+        *_MLP,
+        "partial_fit",
     ),
 }
 
@@ -145,7 +155,7 @@ def main(seeds, n_samples, eta, max_resource, tasks):
     X, y = load_digits(return_X_y=True)
     X, y = X[:n_samples], y[:n_samples]
     rows = []
-    for template, (estimator, space, resource) in TASKS.items():
+    for template, (estimator, space, resource, incremental) in TASKS.items():
         if not any(task in template for task in tasks):
             continue
         if max_resource is not None:
@@ -153,7 +163,9 @@ def main(seeds, n_samples, eta, max_resource, tasks):
         name = template.format(estimator.get_params()[resource])
         ratios, bracket_ratios, same, drawn, scores = [], [], 0, 0, []
         for seed in seeds:
-            inc, c_inc, _ = _run(estimator, space, resource, seed, True, X, y, eta)
+            inc, c_inc, _ = _run(
+                estimator, space, resource, seed, incremental, X, y, eta
+            )
             ref, c_ref, _ = _run(estimator, space, resource, seed, False, X, y, eta)
             ratios.append(c_inc / c_ref)
             bracket_ratios.append(aggressive_bracket_ratio(inc, ref))

@@ -70,9 +70,16 @@ class HyperbandSearchCV(TunerSearchCV):
         BOHB-style from a Gaussian process fitted on the largest resource with
         enough observations (a third stay random); see
         :class:`sktune.optimizers.HyperbandScheduler`.
-    incremental : bool or "auto", default="auto"
+    incremental : bool, "auto" or "partial_fit", default="auto"
         Continue the fold models of promoted configurations. ``"auto"`` does it
-        where the estimator supports it; True raises if it does not.
+        where the estimator supports it; True raises if it does not. sklearn
+        estimators whose resource counts epochs continue by a warm-started
+        ``fit`` (cheap, but it starts SGD's learning-rate schedule and MLP's
+        optimizer state again); ``"partial_fit"`` continues them by one
+        ``partial_fit`` call per epoch, which keeps both, so a continued model
+        is (without shuffling) the one trained from scratch, at a cost per call
+        that on small data exceeds retraining (``docs/hyperband.md``); it
+        raises if the estimator has no ``partial_fit``.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, \
 return_train_score
         As in :class:`sklearn.model_selection.GridSearchCV`; a callable
@@ -97,8 +104,7 @@ return_train_score
         appear in ``cv_results_``. Fold models are not stored: a configuration
         promoted from a stored rung is trained from scratch at its new
         resource, which may change its score slightly where continued training
-        differs from training from scratch (``"warm_start_epochs"``, shuffled
-        epochs). A
+        differs from training from scratch (``"warm_start_epochs"``). A
         checkpoint of a different search (estimator, space, scoring, number of
         CV splits, resource range, ``eta``, ``sampler``, ``incremental``) or of
         other data is refused.
@@ -186,7 +192,7 @@ n_splits_, refit_time_, multimetric_
         ],
         "eta": [Interval(numbers.Integral, 2, None, closed="left")],
         "sampler": [StrOptions({"random", "bayesian"})],
-        "incremental": ["boolean", StrOptions({"auto"})],
+        "incremental": ["boolean", StrOptions({"auto", "partial_fit"})],
         "checkpoint": [str, os.PathLike, None],
     }
 

@@ -9,21 +9,29 @@ them, with the larger resource, to joblib workers that continue training:
 * ``"warm_start"``: the resource counts trees (``n_estimators``, or ``max_iter``
   of the histogram gradient boosting models) and the estimator has
   ``warm_start``; refitting with a larger count adds trees to the kept ones.
+* ``"warm_start_epochs"``: the resource counts the epochs of one ``fit`` call
+  (``max_iter`` of ``SGDClassifier``, ``MLPClassifier``, ...) and the estimator
+  has ``warm_start``; the kept model is refitted from where it stopped with
+  ``max_iter`` set to the missing epochs, in one call. That call starts SGD's
+  learning-rate schedule and MLP's optimizer state again, so a continued model
+  is near, not equal to, the one trained from scratch to that many epochs.
 * ``"partial_fit"``: the resource counts epochs (``max_iter``, ``max_epochs``)
-  and the estimator has ``partial_fit``, or is a skorch net; the kept model gets
-  the missing epochs, in one ``partial_fit(epochs=...)`` call (skorch, callbacks
-  included: each rung is a training session of its own) or one ``partial_fit``
-  call each (sklearn). Those calls keep what a ``fit`` call starts again (SGD's
-  learning-rate schedule, MLP's optimizer state), so with a fixed data order a
-  continued sklearn model equals the one trained from scratch to that many
-  epochs (``tests/hyperband/test_search.py``).
-* ``"warm_start_epochs"``: the resource counts epochs and the estimator has
-  ``warm_start`` but cannot continue by ``partial_fit`` (an MLP with
-  ``solver="lbfgs"``; an estimator that stops early on a validation split of
-  its own, ``early_stopping=True``, which only ``fit`` does): the kept model is
-  refitted from where it stopped with ``max_iter`` set to the missing epochs,
-  in one call. A configuration of a ``"partial_fit"`` search that cannot (the
-  solver or ``early_stopping`` is searched) continues this way too.
+  and the estimator is a skorch net, or has ``partial_fit`` but no
+  ``warm_start``, or the search asks for it (``incremental="partial_fit"``); the
+  kept model gets the missing epochs, in one ``partial_fit(epochs=...)`` call
+  (skorch, callbacks included: each rung is a training session of its own) or
+  one ``partial_fit`` call each (sklearn). Those calls keep the schedule and the
+  optimizer state, so with a fixed data order a continued MLP (or SGD with the
+  l2 penalty) equals the one trained from scratch; a configuration that has no
+  ``partial_fit`` (an MLP whose ``solver="lbfgs"`` is searched) or stops early
+  on a validation split of its own (``early_stopping=True``, which only ``fit``
+  does) continues by warm start.
+
+``warm_start_epochs`` is preferred to ``partial_fit`` for sklearn estimators:
+on small data a ``partial_fit`` call costs more than an epoch of ``fit``
+(sklearn's validation and set-up per call), and continuing by ``partial_fit``
+then costs more than retraining (``benchmarks/hyperband/incremental.py``,
+``benchmarks/hyperband/continuation.py``).
 
 Each fit returns a record in the format of sklearn's ``_fit_and_score``, so the
 driver adds it to ``cv_results_`` beside sklearn's own.
@@ -54,7 +62,7 @@ def _final_step(estimator, resource):
     return estimator, resource
 
 
-def resume_kind(estimator, resource):
+def resume_kind(estimator, resource, prefer_partial_fit=False):
     """How ``estimator`` can continue training when ``resource`` grows.
 
     Parameters
@@ -64,6 +72,9 @@ def resume_kind(estimator, resource):
         last step, ``step__param``).
     resource : str
         Name of an integer parameter of ``estimator``.
+    prefer_partial_fit : bool, default=False
+        Continue epochs by ``partial_fit`` where the estimator can, rather than
+        by a warm-started ``fit``.
 
     Returns
     -------
@@ -84,10 +95,12 @@ def resume_kind(estimator, resource):
         return "warm_start"
     if name not in _EPOCH_COUNTS:
         return None
-    if hasattr(owner, "fit_loop") or _continues_by_partial_fit(owner):
+    if hasattr(owner, "fit_loop"):  # skorch: fit_loop runs the missing epochs
         return "partial_fit"
-    if warm_start:
+    if warm_start and not (prefer_partial_fit and _continues_by_partial_fit(owner)):
         return "warm_start_epochs"
+    if hasattr(owner, "partial_fit"):
+        return "partial_fit"
     return None
 
 
@@ -108,7 +121,7 @@ def incremental_kind(estimator, resource, incremental):
         The estimator searched.
     resource : str
         ``"n_samples"`` (never continued) or the resource parameter.
-    incremental : bool or "auto"
+    incremental : bool, "auto" or "partial_fit"
         ``HyperbandSearchCV``'s option.
 
     Returns
@@ -118,12 +131,25 @@ def incremental_kind(estimator, resource, incremental):
     Raises
     ------
     ValueError
-        When ``incremental`` is True and the estimator cannot continue.
+        When ``incremental`` is True and the estimator cannot continue, or is
+        "partial_fit" and it cannot continue by ``partial_fit``.
     """
-    kind = None if resource == "n_samples" else resume_kind(estimator, resource)
+    kind = None
+    if resource != "n_samples":
+        kind = resume_kind(
+            estimator, resource, prefer_partial_fit=incremental == "partial_fit"
+        )
+    name = type(estimator).__name__
+    if incremental == "partial_fit" and kind != "partial_fit":
+        raise ValueError(
+            f"incremental='partial_fit', but {name} cannot continue training "
+            f"by partial_fit when {resource!r} grows: it needs partial_fit (and "
+            "no early_stopping) with max_iter / max_epochs as the resource. Use "
+            "incremental='auto' or True for a warm start."
+        )
     if incremental is True and kind is None:
         raise ValueError(
-            f"incremental=True, but {type(estimator).__name__} cannot continue "
+            f"incremental=True, but {name} cannot continue "
             f"training when {resource!r} grows: it needs warm_start with "
             "n_estimators (or max_iter of histogram gradient boosting), or "
             "warm_start or partial_fit with max_iter / max_epochs."
@@ -221,7 +247,9 @@ class IncrementalExecutor:
     estimator : estimator object
         The (unfitted) estimator to clone for new configurations.
     resource : str
-        The resource parameter; :func:`resume_kind` must not return None for it.
+        The resource parameter.
+    kind : {"warm_start", "warm_start_epochs", "partial_fit"}
+        How models continue training (:func:`incremental_kind`).
     X, y : array-like
         The data the search is fitted on.
     splits : list of (train, test)
@@ -240,16 +268,13 @@ class IncrementalExecutor:
         pool of workers (a second ``Parallel`` on a shared backend instance,
         Ray's, would end that pool when its call returns).
 
-    Attributes
-    ----------
-    kind : {"warm_start", "warm_start_epochs", "partial_fit"}
-        How models continue training.
     """
 
     def __init__(
         self,
         estimator,
         resource,
+        kind,
         *,
         X,
         y,
@@ -261,9 +286,7 @@ class IncrementalExecutor:
         return_train_score,
         parallel,
     ):
-        self.kind = resume_kind(estimator, resource)
-        if self.kind is None:
-            raise ValueError(f"{type(estimator).__name__} cannot resume {resource}.")
+        self.kind = kind
         self.estimator = estimator
         self.resource = resource
         self._data = (X, y)

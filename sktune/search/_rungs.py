@@ -76,6 +76,7 @@ class RungEvaluator:
             self._executor = IncrementalExecutor(
                 search.estimator,
                 search.resource,
+                search.incremental_,
                 X=X,
                 y=y,
                 splits=self.folds.split(),

@@ -118,18 +118,52 @@ def test_warm_start_continues_epochs_in_one_call():
 @pytest.mark.parametrize(
     "estimator, kind",
     [
+        (SGDClassifier(max_iter=9), "warm_start_epochs"),
+        (MLPClassifier(max_iter=9), "warm_start_epochs"),
+        (Perceptron(max_iter=9), "warm_start_epochs"),
+        (EpochModel(max_iter=9), "partial_fit"),
+        (HistGradientBoostingClassifier(max_iter=9), "warm_start"),
+    ],
+)
+def test_auto_prefers_one_warm_started_call(estimator, kind):
+    assert resume_kind(estimator, "max_iter") == kind
+
+
+@pytest.mark.parametrize(
+    "estimator, kind",
+    [
         (SGDClassifier(max_iter=9), "partial_fit"),
         (MLPClassifier(max_iter=9), "partial_fit"),
         (Perceptron(max_iter=9), "partial_fit"),
-        (EpochModel(max_iter=9), "partial_fit"),
         (MLPClassifier(max_iter=9, solver="lbfgs"), "warm_start_epochs"),
         (MLPClassifier(max_iter=9, early_stopping=True), "warm_start_epochs"),
         (SGDClassifier(max_iter=9, early_stopping=True), "warm_start_epochs"),
         (HistGradientBoostingClassifier(max_iter=9), "warm_start"),
     ],
 )
-def test_auto_continues_epochs_by_partial_fit_where_it_can(estimator, kind):
-    assert resume_kind(estimator, "max_iter") == kind
+def test_partial_fit_is_preferred_where_it_applies(estimator, kind):
+    assert resume_kind(estimator, "max_iter", prefer_partial_fit=True) == kind
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        MLPClassifier(max_iter=9, solver="lbfgs"),
+        SGDClassifier(max_iter=9, early_stopping=True),
+        HistGradientBoostingClassifier(max_iter=9),
+    ],
+)
+def test_partial_fit_that_cannot_apply_fails_before_any_fit(estimator):
+    search = HyperbandSearchCV(
+        estimator,
+        {"tol": Real(1e-4, 1e-2)},
+        resource="max_iter",
+        incremental="partial_fit",
+        cv=2,
+    )
+    with pytest.raises(ValueError, match="incremental='partial_fit', but"):
+        search.fit(*_digits_sample())
+    assert not hasattr(search, "cv_results_")
 
 
 def _digits_sample():
@@ -151,13 +185,13 @@ def _digits_sample():
     ],
     ids=["SGDClassifier", "MLPClassifier"],
 )
-def test_continued_sklearn_models_equal_retrained_ones(estimator, space):
+def test_partial_fit_continues_sklearn_models_as_retraining_would(estimator, space):
     # partial_fit keeps SGD's learning-rate schedule and MLP's optimizer state,
     # which a warm-started fit starts again: with a fixed data order a continued
     # model is the model trained from scratch to that many epochs.
     X_digits, y_digits = _digits_sample()
     runs = []
-    for incremental in (True, False):
+    for incremental in ("partial_fit", False):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             search = HyperbandSearchCV(
@@ -187,6 +221,7 @@ def test_a_configuration_without_partial_fit_continues_by_warm_start():
             {"solver": ["adam", "lbfgs"]},
             resource="max_iter",
             min_resource=1,
+            incremental="partial_fit",
             cv=2,
             refit=False,
             random_state=0,
