@@ -267,7 +267,6 @@ class IncrementalExecutor:
         uses, inside sklearn's ``with parallel:`` block, so that both run on one
         pool of workers (a second ``Parallel`` on a shared backend instance,
         Ray's, would end that pool when its call returns).
-
     """
 
     def __init__(
