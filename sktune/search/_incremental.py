@@ -22,10 +22,10 @@ them, with the larger resource, to joblib workers that continue training:
   (skorch, callbacks included: each rung is a training session of its own) or
   one ``partial_fit`` call each (sklearn). Those calls keep the schedule and the
   optimizer state, so with a fixed data order a continued MLP (or SGD with the
-  l2 penalty) equals the one trained from scratch; a configuration that has no
-  ``partial_fit`` (an MLP whose ``solver="lbfgs"`` is searched) or stops early
-  on a validation split of its own (``early_stopping=True``, which only ``fit``
-  does) continues by warm start.
+  l2 penalty and hinge or log loss) equals the one trained from scratch; a
+  configuration that has no ``partial_fit`` (an MLP whose ``solver="lbfgs"`` is
+  searched) or stops early on a validation split of its own
+  (``early_stopping=True``, which only ``fit`` does) continues by warm start.
 
 ``warm_start_epochs`` is preferred to ``partial_fit`` for sklearn estimators:
 on small data a ``partial_fit`` call costs more than an epoch of ``fit``
