@@ -482,24 +482,22 @@ TASK_TEXT = {
     ),
 }
 # How Hyperband continues a promoted configuration's fold models, where not by
-# warm start (its ``incremental_``, recorded per run as ``incremental``).
-CONTINUE_TEXT = {
-    "skorch": (
-        "`incremental_ == 'partial_fit'`: one skorch `partial_fit` call runs the "
-        "missing epochs, keeping the history and Adam's state; the dropout masks "
-        "and batch order continue from torch's generator as the previous fit "
-        "left it, so a continued net repeats from run to run but is not the net "
-        "trained from scratch to that many epochs"
-    ),
-    # sgd and mlp with --incremental partial_fit
-    "partial_fit": (
-        "`incremental_ == 'partial_fit'`: one sklearn `partial_fit` call per "
-        "missing epoch, which keeps SGD's learning-rate schedule and MLP's "
-        "optimizer state; each call shuffles its epoch with a generator seeded "
-        "again from `random_state`, so a continued model is close to, not equal "
-        "to, the one trained from scratch to that many epochs"
-    ),
-}
+# warm start (its ``incremental_``, recorded per run as ``incremental``): the
+# skorch task's net, and sklearn's SGD / MLP models with --incremental partial_fit.
+SKORCH_CONTINUE_TEXT = (
+    "`incremental_ == 'partial_fit'`: one skorch `partial_fit` call runs the "
+    "missing epochs, keeping the history and Adam's state; the dropout masks "
+    "and batch order continue from torch's generator as the previous fit "
+    "left it, so a continued net repeats from run to run but is not the net "
+    "trained from scratch to that many epochs"
+)
+PARTIAL_FIT_CONTINUE_TEXT = (
+    "`incremental_ == 'partial_fit'`: one sklearn `partial_fit` call per "
+    "missing epoch, which keeps SGD's learning-rate schedule and MLP's "
+    "optimizer state; each call shuffles its epoch with a generator seeded "
+    "again from `random_state`, so a continued model is close to, not equal "
+    "to, the one trained from scratch to that many epochs"
+)
 
 
 def _task_text(quick, task, variants, incremental):
@@ -540,9 +538,9 @@ def _task_text(quick, task, variants, incremental):
 
 def _continue_text(task, incremental):
     """How the task's promoted configurations continue, for the task text."""
-    if task in CONTINUE_TEXT:
-        return CONTINUE_TEXT[task]
-    return CONTINUE_TEXT[incremental] if incremental in CONTINUE_TEXT else "warm start"
+    if task == "skorch":
+        return SKORCH_CONTINUE_TEXT
+    return PARTIAL_FIT_CONTINUE_TEXT if incremental == "partial_fit" else "warm start"
 
 
 def _ratio(a, b):
